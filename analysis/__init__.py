@@ -1,0 +1,1 @@
+"""What is done with answers: ingest, clean, simulate, EFA, reliability, CFA (sem/), invariance, compare, study."""

@@ -1,0 +1,1 @@
+"""Click commands of the ``vcd`` CLI, one module per command (registered lazily in :mod:`analysis.cli`)."""

@@ -1,0 +1,1 @@
+"""What is asked: the item bank (YAML data files), its model and validation, and the platform exporters."""
