@@ -1,0 +1,476 @@
+"""Differences in the reasons for value co-destruction across relationship types, phases and countries.
+
+The layer over :mod:`analysis.group_tests` and :mod:`analysis.factorial` that knows the instrument:
+
+- :func:`scale_scores` — one score per reason (and theme): the mean of the respondent's answered items after
+  reverse-coding. Reverse-keying and the scale range come from the item bank, never from labels.
+- :func:`compare_groups` — per reason × grouping: descriptives with 95 % CIs, Levene (median), Welch ANOVA,
+  classic ANOVA, Kruskal-Wallis with effect sizes and CIs, the post hoc test of the chosen method
+  (Games-Howell / Tukey / Dunn), p adjusted across the reasons (Holm by default, or BH).
+- :func:`timing_matrix` — the within-respondent timing matrix (share of before / during / after / throughout per
+  reason) with χ² tests of homogeneity across reasons and across relationship types.
+- :func:`twoway_by_reason` — relationship type × phase ANOVA per reason (Type II, or III with sum-to-zero coding).
+- :func:`country_random_intercept` — each reason with country as a random intercept (REML; convergence reported).
+
+Response data: one row per respondent, item codes as columns (e.g. ``INF01``) plus ``respondent_id country
+language relationship_type phase`` and the timing matrix rows (e.g. ``TIM_INF``: 1 before, 2 during,
+3 after, 4 throughout, 5 did not occur).
+
+Examples
+--------
+>>> import pandas as pd
+>>> d = pd.DataFrame({"absence_of_information": [3.0, 4, 5, 2, 6, 5, 4, 6],
+...                   "relationship_type": ["B2C", "B2C", "B2B", "B2B", "G2C", "G2C", "B2G", "B2G"]})
+>>> res = compare_groups(d, "relationship_type", reasons=["absence_of_information"])
+>>> res.tests["test"].tolist()
+['levene_median', 'welch_anova', 'anova', 'kruskal']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from analysis.factorial import anova_twoway, mixed_random_intercept
+from analysis.group_tests import (
+    anova_oneway,
+    describe,
+    dunn,
+    games_howell,
+    kruskal,
+    levene,
+    p_adjust,
+    split_groups,
+    tukey_hsd,
+    welch_anova,
+)
+from vcd_core.errors import BankError, DataError
+
+__all__ = [
+    "GROUPINGS",
+    "LEVELS",
+    "TIMING_CODES",
+    "CompareResult",
+    "compare_groups",
+    "country_random_intercept",
+    "reason_names",
+    "scale_scores",
+    "timing_columns",
+    "timing_matrix",
+    "twoway_by_reason",
+]
+
+RELATIONSHIP_TYPES: tuple[str, ...] = ("B2C", "B2B", "B2G", "G2C")
+PHASES: tuple[str, ...] = ("before", "during", "after")
+#: allowed labels per grouping column (``country`` is free).
+LEVELS: dict[str, tuple[str, ...]] = {"relationship_type": RELATIONSHIP_TYPES, "phase": PHASES}
+GROUPINGS: tuple[str, ...] = ("relationship_type", "phase", "country")
+#: timing-matrix answer value → label (the ``timing5`` scale of the bank).
+TIMING_CODES: dict[int, str] = {1: "before", 2: "during", 3: "after", 4: "throughout", 5: "none"}
+OCCURRED: tuple[str, ...] = ("before", "during", "after", "throughout")
+METHODS: dict[str, str] = {"welch": "welch_anova", "anova": "anova", "kruskal": "kruskal"}
+
+
+def _instrument(inst: Any | None) -> Any:
+    if inst is not None:
+        return inst
+    from instrument.model import load_bank
+
+    return load_bank()
+
+
+def reason_names(inst: Any | None = None) -> list[str]:
+    """Names of the eight reasons in Table 3 order (``absence_of_information`` …).
+
+    Examples
+    --------
+    >>> reason_names()[:2]  # doctest: +SKIP
+    ['absence_of_information', 'insufficient_trust']
+    """
+    return [r.name for r in _instrument(inst).reasons()]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# scale scores
+
+
+def _reverse_coded(data: pd.DataFrame, items: Sequence[Any], inst: Any) -> pd.DataFrame:
+    cols = {}
+    for it in items:
+        if it.code not in data.columns:
+            continue
+        col = pd.to_numeric(data[it.code], errors="coerce")
+        bad = col.isna() & data[it.code].notna()
+        sc = inst.scale(it.scale)
+        bad |= col.notna() & ~col.isin(sc.values)
+        if bad.any():
+            pos = int(np.flatnonzero(bad.to_numpy())[0])
+            raise DataError(f"value {data[it.code].iloc[pos]} is not on scale {it.scale} "
+                            f"({min(sc.values)}..{max(sc.values)})", row=pos + 1, column=it.code)
+        cols[it.code] = (sc.minimum + sc.maximum - col) if it.reverse else col
+    return pd.DataFrame(cols, index=data.index)
+
+
+def scale_scores(
+    data: pd.DataFrame,
+    inst: Any | None = None,
+    reasons: Sequence[str] | None = None,
+    themes: bool = False,
+    keep: Sequence[str] = ("respondent_id", "country", "language", "relationship_type", "phase"),
+) -> pd.DataFrame:
+    """Scale scores: the mean of each respondent's answered items of a reason after reverse-coding.
+
+    Reverse-keyed items (``reverse: true`` in the bank) are recoded as (min + max) − x on their own scale.
+    Items of either perspective count (a respondent answers one form). A respondent without any answered item
+    of a reason gets a missing score. With ``themes=True`` a column ``<reason>.<theme>`` per theme is added.
+
+    Parameters
+    ----------
+    data : DataFrame
+        Responses: item codes as columns plus metadata.
+    inst : Instrument, optional
+        The item bank (default: :func:`instrument.model.load_bank`).
+    reasons : sequence of str, optional
+        Reason names or codes; default all eight.
+    themes : bool
+        Also score each second-order theme.
+    keep : sequence of str
+        Metadata columns copied (when present), and all timing-matrix columns.
+
+    Raises
+    ------
+    DataError
+        An unknown reason, a reason with none of its items in the data, a value off its scale (row, column).
+
+    Examples
+    --------
+    >>> scale_scores(responses).columns[:3].tolist()  # doctest: +SKIP
+    ['respondent_id', 'country', 'language']
+    """
+    inst = _instrument(inst)
+    all_reasons = inst.reasons()
+    if reasons is None:
+        chosen = list(all_reasons)
+    else:
+        chosen = []
+        for r in reasons:
+            match = [c for c in all_reasons if r in (c.name, c.code)]
+            if not match:
+                raise DataError(f"unknown reason {r!r}; the reasons are {', '.join(c.name for c in all_reasons)}")
+            chosen.append(match[0])
+    timing = [c for c in timing_columns(inst).values() if c in data.columns]
+    out = data[[c for c in keep if c in data.columns] + timing].copy()
+    for r in chosen:
+        items = r.items
+        rc = _reverse_coded(data, items, inst)
+        if rc.shape[1] == 0:
+            raise DataError(f"none of the items of {r.name} ({items[0].code}…) are in the data", column=r.name)
+        out[r.name] = rc.mean(axis=1, skipna=True)
+        if themes:
+            for t in r.themes:
+                cols = [i.code for i in t.items if i.code in rc.columns]
+                out[f"{r.name}.{t.code}"] = rc[cols].mean(axis=1, skipna=True) if cols else np.nan
+    return out
+
+
+def timing_columns(inst: Any | None = None) -> dict[str, str]:
+    """Reason name → column of the timing matrix (the bank's ``TIMING`` rows, else ``TIM_<code>``).
+
+    Examples
+    --------
+    >>> timing_columns()["absence_of_information"]  # doctest: +SKIP
+    'TIM_INF'
+    """
+    inst = _instrument(inst)
+    cols = {r.name: f"TIM_{r.code}" for r in inst.reasons()}
+    try:
+        q = inst.context_question("TIMING")
+    except BankError:
+        return cols
+    for row in q.rows:
+        if row.construct in cols:
+            cols[row.construct] = row.code
+        else:
+            for r in inst.reasons():
+                if row.construct == r.code:
+                    cols[r.name] = row.code
+    return cols
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# group comparisons
+
+
+@dataclass(frozen=True)
+class CompareResult:
+    """Comparisons of the reasons across one grouping.
+
+    ``descriptives``: ``reason, group, n, mean, sd, se, ci_low, ci_high, median``;
+    ``tests``: ``reason, test, n, k, statistic, df1, df2, p_unc, p_adj, effect, effect_size, ci_low, ci_high,
+    primary`` (p adjusted across reasons within each test); ``posthoc``: the pairwise table of the method
+    (``reason, test, group1, group2, n1, n2, mean1, mean2, estimate, …, p_adj, ci_low, ci_high``).
+    """
+
+    by: str
+    method: str
+    correction: str
+    alpha: float
+    descriptives: pd.DataFrame = field(repr=False)
+    tests: pd.DataFrame = field(repr=False)
+    posthoc: pd.DataFrame = field(repr=False)
+
+    def summary(self) -> str:
+        """The primary test per reason as text."""
+        t = self.tests[self.tests["primary"]]
+        lines = [f"{self.method} by {self.by} ({self.correction}-adjusted across {len(t)} reasons)"]
+        for r in t.itertuples():
+            sig = "*" if r.p_adj < self.alpha else " "
+            df2 = "" if np.isnan(r.df2) else f", {r.df2:.1f}"
+            lines.append(f"  {r.reason:<32} stat={r.statistic:8.3f} df=({r.df1:g}{df2}) p_adj={r.p_adj:.4g}{sig} "
+                         f"{r.effect}={r.effect_size:.4f} [{r.ci_low:.4f}, {r.ci_high:.4f}]")
+        return "\n".join(lines)
+
+
+def _score_columns(scores: pd.DataFrame, reasons: Sequence[str] | None) -> list[str]:
+    if reasons is not None:
+        missing = [r for r in reasons if r not in scores.columns]
+        if missing:
+            raise DataError(f"no score column for {', '.join(missing)}", column=missing[0])
+        return list(reasons)
+    from instrument.table3 import TABLE3
+
+    cols = [r.name for r in TABLE3 if r.name in scores.columns]
+    if not cols:
+        raise DataError("no reason score columns in the data (compute them with scale_scores)")
+    return cols
+
+
+def compare_groups(
+    scores: pd.DataFrame,
+    by: str,
+    reasons: Sequence[str] | None = None,
+    method: str = "welch",
+    correction: str = "holm",
+    alpha: float = 0.05,
+    levels: Sequence[str] | None = None,
+) -> CompareResult:
+    """Compare every reason's score across the groups of ``by``.
+
+    Parameters
+    ----------
+    scores : DataFrame
+        One row per respondent with reason score columns (see :func:`scale_scores`) and ``by``.
+    by : str
+        Grouping column; ``relationship_type`` and ``phase`` labels are checked against :data:`LEVELS`.
+    reasons : sequence of str, optional
+        Score columns to compare; default every Table-3 reason present.
+    method : {"welch", "anova", "kruskal"}
+        Primary omnibus test and its post hoc test (Games-Howell, Tukey HSD, Dunn with Holm).
+    correction : {"holm", "bh"}
+        Adjustment across the reasons, separately for each test.
+    levels : sequence of str, optional
+        Allowed labels of ``by`` (overrides :data:`LEVELS`).
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"blaming": [3.0, 4, 5, 2, 6, 5], "phase": ["before", "before", "during", "during",
+    ...                   "after", "after"]})
+    >>> compare_groups(d, "phase", method="kruskal").descriptives["group"].tolist()
+    ['before', 'during', 'after']
+    """
+    if method not in METHODS:
+        raise DataError(f"unknown method {method!r}; use welch, anova or kruskal")
+    if correction not in ("holm", "bh"):
+        raise DataError(f"unknown correction {correction!r}; use holm or bh")
+    if by not in scores.columns:
+        raise DataError(f"grouping column {by!r} is not in the data", column=by)
+    cols = _score_columns(scores, reasons)
+    levels = levels if levels is not None else LEVELS.get(by)
+    desc, tests, post = [], [], []
+    for reason in cols:
+        gr = split_groups(scores, reason, by, levels=levels)
+        desc.append(describe(gr))
+        lev, wel, ano, kw = levene(gr), welch_anova(gr), anova_oneway(gr), kruskal(gr)
+        wel = wel.assign(effect="omega2", effect_size=ano["omega2"].iloc[0], ci_low=ano["ci_low"].iloc[0],
+                         ci_high=ano["ci_high"].iloc[0])
+        ano = ano.assign(effect="eta2", effect_size=ano["eta2"].iloc[0])
+        kw = kw.assign(effect="epsilon2", effect_size=kw["epsilon2"].iloc[0])
+        lev = lev.assign(effect="", effect_size=np.nan, ci_low=np.nan, ci_high=np.nan)
+        tests.extend([lev, wel, ano, kw])
+        if method == "welch":
+            post.append(games_howell(gr))
+        elif method == "anova":
+            post.append(tukey_hsd(gr))
+        else:
+            post.append(dunn(gr))
+    tcols = ["reason", "test", "n", "k", "statistic", "df1", "df2", "p_unc", "p_adj", "effect", "effect_size",
+             "ci_low", "ci_high", "primary"]
+    tests_df = pd.concat(tests, ignore_index=True).rename(columns={"dv": "reason"})
+    tests_df["p_adj"] = np.nan
+    for _, idx in tests_df.groupby("test", sort=False).groups.items():
+        tests_df.loc[idx, "p_adj"] = p_adjust(tests_df.loc[idx, "p_unc"].to_numpy(), correction)
+    tests_df["primary"] = tests_df["test"] == METHODS[method]
+    desc_df = pd.concat(desc, ignore_index=True).rename(columns={"dv": "reason"}).drop(columns="between")
+    post_df = pd.concat(post, ignore_index=True).rename(columns={"dv": "reason"}).drop(columns="between")
+    return CompareResult(by, method, correction, alpha, desc_df, tests_df[tcols], post_df)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# timing matrix (within respondents)
+
+
+def _timing_long(data: pd.DataFrame, inst: Any) -> tuple[pd.DataFrame, dict[str, str]]:
+    tcols = {name: col for name, col in timing_columns(inst).items() if col in data.columns}
+    if not tcols:
+        raise DataError("the data have no timing-matrix columns (" + ", ".join(timing_columns(inst).values()) + ")")
+    frames = []
+    for name, col in tcols.items():
+        v = pd.to_numeric(data[col], errors="coerce")
+        bad = (v.isna() & data[col].notna()) | (v.notna() & ~v.isin(list(TIMING_CODES)))
+        if bad.any():
+            pos = int(np.flatnonzero(bad.to_numpy())[0])
+            raise DataError(f"timing value {data[col].iloc[pos]} is not one of 1..5", row=pos + 1, column=col)
+        f = pd.DataFrame({"reason": name, "answer": v.map(TIMING_CODES)})
+        if "relationship_type" in data.columns:
+            f["relationship_type"] = data["relationship_type"].to_numpy()
+        frames.append(f.dropna(subset=["answer"]))
+    return pd.concat(frames, ignore_index=True), tcols
+
+
+def _chi2(table: np.ndarray) -> tuple[float, float, float, float]:
+    table = table[table.sum(axis=1) > 0][:, table.sum(axis=0) > 0]
+    if min(table.shape) < 2:
+        return np.nan, np.nan, np.nan, np.nan
+    chi2, p, dof, _ = stats.chi2_contingency(table, correction=False)
+    v = np.sqrt(chi2 / (table.sum() * (min(table.shape) - 1)))
+    return float(chi2), float(dof), float(p), float(v)
+
+
+def timing_matrix(
+    data: pd.DataFrame,
+    inst: Any | None = None,
+    correction: str = "holm",
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The per-reason timing matrix and χ² tests of its homogeneity.
+
+    Returns
+    -------
+    matrix : DataFrame
+        ``reason, seed_time, phase, n, share`` for phase in before/during/after/throughout (share of the
+        respondents for whom the reason occurred) and ``none`` (share of all who answered the row).
+    tests : DataFrame
+        ``reason, test, statistic, df1, n, p_unc, p_adj, effect, effect_size``: ``chi2_across_reasons``
+        (reasons × the four occurrence answers, all reasons; the rows share respondents, so this p is
+        descriptive) and ``chi2_across_relationship_types`` per reason (relationship type × occurrence
+        answer; independent respondents), p adjusted across reasons. Effect size: Cramér's V.
+
+    Examples
+    --------
+    >>> m, t = timing_matrix(responses)  # doctest: +SKIP
+    """
+    inst = _instrument(inst)
+    long, _ = _timing_long(data, inst)
+    seed = {r.name: r.time for r in inst.reasons()}
+    rows = []
+    for name, g in long.groupby("reason", sort=False):
+        counts = g["answer"].value_counts()
+        occurred = int(sum(counts.get(p, 0) for p in OCCURRED))
+        for p in (*OCCURRED, "none"):
+            n = int(counts.get(p, 0))
+            denom = len(g) if p == "none" else occurred
+            rows.append({"reason": name, "seed_time": seed.get(name), "phase": p, "n": n,
+                         "share": n / denom if denom else np.nan})
+    matrix = pd.DataFrame(rows)
+    occ = long[long["answer"].isin(OCCURRED)]
+    ct = pd.crosstab(occ["reason"], occ["answer"]).reindex(columns=list(OCCURRED), fill_value=0)
+    chi2, dof, p, v = _chi2(ct.to_numpy())
+    tests = [{"reason": "all", "test": "chi2_across_reasons", "statistic": chi2, "df1": dof, "n": int(ct.values.sum()),
+              "p_unc": p, "p_adj": p, "effect": "cramers_v", "effect_size": v}]
+    if "relationship_type" in occ.columns:
+        per = []
+        for name, g in occ.groupby("reason", sort=False):
+            ctab = pd.crosstab(g["relationship_type"], g["answer"]).reindex(columns=list(OCCURRED), fill_value=0)
+            chi2, dof, p, v = _chi2(ctab.to_numpy())
+            per.append({"reason": name, "test": "chi2_across_relationship_types", "statistic": chi2, "df1": dof,
+                        "n": int(ctab.values.sum()), "p_unc": p, "effect": "cramers_v", "effect_size": v})
+        adj = p_adjust([r["p_unc"] for r in per], correction)
+        for r, pa in zip(per, adj, strict=True):
+            r["p_adj"] = pa
+        tests.extend(per)
+    return matrix, pd.DataFrame(tests)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# two-way ANOVA and country random intercept
+
+
+def twoway_by_reason(
+    scores: pd.DataFrame,
+    reasons: Sequence[str] | None = None,
+    a: str = "relationship_type",
+    b: str = "phase",
+    typ: int = 2,
+    correction: str = "holm",
+) -> pd.DataFrame:
+    """Relationship type × phase ANOVA for each reason; p adjusted across reasons per term.
+
+    Examples
+    --------
+    >>> twoway_by_reason(scores)["term"].unique().tolist()  # doctest: +SKIP
+    ['relationship_type', 'phase', 'relationship_type:phase', 'Residuals']
+    """
+    cols = _score_columns(scores, reasons)
+    for col in (a, b):
+        if col not in scores.columns:
+            raise DataError(f"grouping column {col!r} is not in the data", column=col)
+        split_groups(scores, cols[0], col, levels=LEVELS.get(col))  # label check
+    out = pd.concat([anova_twoway(scores, r, a, b, typ=typ) for r in cols], ignore_index=True)
+    out = out.rename(columns={"dv": "reason"})
+    out["p_adj"] = np.nan
+    for term, idx in out.groupby("term", sort=False).groups.items():
+        if term not in ("Residuals", "(Intercept)"):
+            out.loc[idx, "p_adj"] = p_adjust(out.loc[idx, "p_unc"].to_numpy(), correction)
+    return out
+
+
+def country_random_intercept(
+    scores: pd.DataFrame,
+    reasons: Sequence[str] | None = None,
+    group: str = "country",
+    fixed: Sequence[str] = ("relationship_type", "phase"),
+    correction: str = "holm",
+) -> pd.DataFrame:
+    """Each reason ~ fixed factors + (1 | country) by REML; country variance, ICC, LRT and convergence.
+
+    Fixed factors absent from the data are left out (listed in ``fixed``).
+
+    Returns
+    -------
+    DataFrame
+        ``reason, n, n_groups, fixed, var_country, var_residual, icc, lrt_chisq, p_unc, p_adj, converged,
+        boundary, warnings``.
+
+    Examples
+    --------
+    >>> country_random_intercept(scores).columns[:3].tolist()  # doctest: +SKIP
+    ['reason', 'n', 'n_groups']
+    """
+    cols = _score_columns(scores, reasons)
+    if group not in scores.columns:
+        raise DataError(f"grouping column {group!r} is not in the data", column=group)
+    fx = tuple(f for f in fixed if f in scores.columns and scores[f].nunique() > 1)
+    rows = []
+    for r in cols:
+        m = mixed_random_intercept(scores, r, group=group, fixed=fx)
+        rows.append({"reason": r, "n": m["n"], "n_groups": m["n_groups"], "fixed": "+".join(fx),
+                     "var_country": m["var_group"], "var_residual": m["var_residual"], "icc": m["icc"],
+                     "lrt_chisq": m["lrt_chisq"], "p_unc": m["lrt_p"], "converged": m["converged"],
+                     "boundary": m["boundary"], "warnings": "; ".join(m["warnings"])})
+    out = pd.DataFrame(rows)
+    out.insert(9, "p_adj", p_adjust(out["p_unc"].to_numpy(), correction))
+    return out

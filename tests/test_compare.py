@@ -1,0 +1,285 @@
+"""analysis.compare: scale scores from the bank, group comparisons, timing matrix, two-way ANOVA, country model.
+
+The planted-difference data come from a small seeded generator (below) over a synthetic instrument built from
+Table 3 (instrument/table3.py), so the tests do not depend on the state of the bundled bank; one test also runs
+on the bundled bank when it loads.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis.compare import (
+    compare_groups,
+    country_random_intercept,
+    scale_scores,
+    timing_columns,
+    timing_matrix,
+    twoway_by_reason,
+)
+from instrument.model import (
+    Construct,
+    ContextQuestion,
+    Instrument,
+    Item,
+    MatrixRow,
+    ResponseScale,
+    Text,
+    Theme,
+)
+from instrument.table3 import RELATIONSHIP_TYPES, TABLE3
+from vcd_core.errors import BankError, DataError
+
+REASONS = [r.name for r in TABLE3]
+PHASES = ("before", "during", "after")
+TIMING_P = {  # before, during, after, throughout, none
+    "before": [0.5, 0.2, 0.1, 0.1, 0.1],
+    "after": [0.1, 0.2, 0.5, 0.1, 0.1],
+    "any": [0.2, 0.3, 0.2, 0.2, 0.1],
+}
+
+
+def synthetic_instrument() -> Instrument:
+    """Table 3 as an instrument: two provider items per theme on agree7; the 2nd item of each reason reversed."""
+    en = {"en": "x"}
+    constructs = []
+    for r in TABLE3:
+        themes, k = [], 0
+        for t in r.themes:
+            items = []
+            for _ in range(2):
+                k += 1
+                items.append(Item(code=f"{r.code}{k:02d}", construct=r.name, construct_code=r.code, kind="reason",
+                                  theme=t.code, perspective="provider", scale="agree7", reverse=k == 2,
+                                  text={"en": Text("x", "source")}, source="test", time=r.time,
+                                  relationship_types=t.relationship_types, file="test.yaml"))
+            themes.append(Theme(t.code, en, t.relationship_types, tuple(items)))
+        constructs.append(Construct(r.name, r.code, "reason", en, r.time, "test", {}, tuple(themes), "test.yaml"))
+    scale = ResponseScale("agree7", tuple(range(1, 8)), {"en": tuple("1234567")}, {"en": "source"})
+    timing = ContextQuestion("TIMING", "matrix", {"en": Text("when", "source")}, (),
+                             tuple(MatrixRow(f"TIM_{r.code}", r.name, en) for r in TABLE3), "timing5", False, None,
+                             None, "context.yaml")
+    return Instrument((), "en", {"agree7": scale}, tuple(constructs), (timing,), (), Path("."))
+
+
+def simulate(n: int = 2000, seed: int = 7, planted: dict | None = None, theme_effects: bool = False,
+             n_countries: int = 6) -> pd.DataFrame:
+    """Seeded responses. ``planted``: {reason: (column, label, delta)}; ``theme_effects``: +0.6 on each non-RI
+    theme in its relationship types. Timing answers follow each reason's seed time (TIMING_P)."""
+    inst = synthetic_instrument()
+    rng = np.random.default_rng(seed)
+    countries = [f"C{i}" for i in range(n_countries)]
+    d = pd.DataFrame({
+        "respondent_id": np.arange(1, n + 1),
+        "country": rng.choice(countries, n),
+        "language": "en",
+        "relationship_type": rng.choice(RELATIONSHIP_TYPES, n),
+        "phase": rng.choice(PHASES, n),
+    })
+    country_eff = dict(zip(countries, rng.normal(0, 0.3, n_countries), strict=True))
+    planted = planted or {}
+    for r in inst.reasons():
+        latent = 4 + d["country"].map(country_eff).to_numpy() + rng.normal(0, 1, n)
+        if r.name in planted:
+            col, label, delta = planted[r.name]
+            latent += delta * (d[col] == label).to_numpy()
+        for t in r.themes:
+            tl = latent.copy()
+            if theme_effects and set(t.relationship_types) != set(RELATIONSHIP_TYPES):
+                tl += 0.6 * d["relationship_type"].isin(t.relationship_types).to_numpy()
+            for it in t.items:
+                x = np.clip(np.rint(tl + rng.normal(0, 0.7, n)), 1, 7)
+                d[it.code] = (8 - x) if it.reverse else x
+        d[f"TIM_{r.code}"] = rng.choice([1, 2, 3, 4, 5], n, p=TIMING_P[r.time])
+    return d
+
+
+@pytest.fixture(scope="module")
+def inst():
+    return synthetic_instrument()
+
+
+@pytest.fixture(scope="module")
+def planted(inst):
+    data = simulate(planted={"absence_of_information": ("relationship_type", "B2C", 0.6),
+                             "blaming": ("phase", "after", 0.6)})
+    return data, scale_scores(data, inst)
+
+
+# -- scale scores -----------------------------------------------------------------------------------------------
+
+def test_scale_scores_reverse_code_from_the_bank(inst):
+    d = pd.DataFrame({"INF01": [7, 1, np.nan], "INF02": [1, 7, 2], "relationship_type": ["B2C", "B2B", "B2G"]})
+    s = scale_scores(d, inst, reasons=["INF"])
+    # INF02 is reverse-keyed in the bank: 8 - x; row 3 has only INF02 answered
+    assert s["absence_of_information"].tolist() == [7.0, 1.0, 6.0]
+    assert s["relationship_type"].tolist() == ["B2C", "B2B", "B2G"]
+
+
+def test_scale_scores_ignore_labels(inst):
+    # a label that looks reversed must not matter: only the bank's `reverse` flag does
+    d = pd.DataFrame({"INF01": [2], "INF03": [2]}).rename(columns={"INF03": "INF03"})
+    assert scale_scores(d, inst, reasons=["INF"])["absence_of_information"].iloc[0] == 2.0
+
+
+def test_scale_scores_off_scale_value(inst):
+    d = pd.DataFrame({"INF01": [3, 9], "INF02": [1, 2]})
+    with pytest.raises(DataError, match=r"row 2, column INF01: value 9 is not on scale agree7"):
+        scale_scores(d, inst, reasons=["INF"])
+
+
+def test_scale_scores_missing_items(inst):
+    with pytest.raises(DataError, match="none of the items of blaming"):
+        scale_scores(pd.DataFrame({"INF01": [3]}), inst, reasons=["BLM"])
+    with pytest.raises(DataError, match="unknown reason 'XYZ'"):
+        scale_scores(pd.DataFrame({"INF01": [3]}), inst, reasons=["XYZ"])
+
+
+def test_scores_with_the_bundled_bank():
+    from instrument.model import load_bank
+
+    try:
+        bank = load_bank()
+    except BankError as exc:
+        pytest.skip(f"bundled bank not complete yet: {exc.message[:80]}")
+    r = bank.reasons()[0]
+    d = pd.DataFrame({i.code: [1, 7] for i in r.items})
+    s = scale_scores(d, bank, reasons=[r.code])
+    sc = bank.scale(r.items[0].scale)
+    exp = [np.mean([(sc.minimum + sc.maximum - v) if i.reverse else v for i in r.items]) for v in (1, 7)]
+    np.testing.assert_allclose(s[r.name], exp)
+    assert set(timing_columns(bank)) == {x.name for x in bank.reasons()}
+
+
+# -- planted differences ----------------------------------------------------------------------------------------
+
+def test_planted_relationship_type_difference_found(planted):
+    _, scores = planted
+    res = compare_groups(scores, "relationship_type")
+    prim = res.tests[res.tests["primary"]].set_index("reason")
+    assert prim.loc["absence_of_information", "p_adj"] < 1e-6
+    others = prim.drop(index="absence_of_information")
+    assert (others["p_adj"] > 0.05).all(), others["p_adj"]
+    gh = res.posthoc[res.posthoc["reason"] == "absence_of_information"]
+    b2c = gh[(gh.group1 == "B2C") | (gh.group2 == "B2C")]
+    assert (b2c["p_adj"] < 0.001).all()
+    assert (b2c["estimate"].abs() > 0.3).all()
+    assert list(res.descriptives["group"].unique()) == list(RELATIONSHIP_TYPES)
+
+
+@pytest.mark.parametrize("method", ["welch", "anova", "kruskal"])
+def test_planted_phase_difference_found_by_each_method(planted, method):
+    _, scores = planted
+    res = compare_groups(scores, "phase", method=method, correction="holm")
+    prim = res.tests[res.tests["primary"]].set_index("reason")
+    assert prim.loc["blaming", "p_adj"] < 1e-6
+    assert (prim.drop(index="blaming")["p_adj"] > 0.05).all()
+    assert res.posthoc["test"].iloc[0] == {"welch": "games_howell", "anova": "tukey_hsd", "kruskal": "dunn"}[method]
+    assert "blaming" in res.summary()
+
+
+def test_bh_is_less_conservative_than_holm(planted):
+    _, scores = planted
+    holm = compare_groups(scores, "phase").tests
+    bh = compare_groups(scores, "phase", correction="bh").tests
+    assert (bh["p_adj"] <= holm["p_adj"] + 1e-12).all()
+
+
+def test_effect_sizes_and_cis(planted):
+    _, scores = planted
+    t = compare_groups(scores, "relationship_type").tests.set_index(["reason", "test"])
+    row = t.loc[("absence_of_information", "anova")]
+    assert row.ci_low < row.effect_size < row.ci_high
+    kw = t.loc[("absence_of_information", "kruskal")]
+    assert kw.effect == "epsilon2" and kw.ci_low < kw.effect_size < kw.ci_high
+
+
+def test_twoway_finds_the_phase_effect(planted):
+    _, scores = planted
+    t2 = twoway_by_reason(scores)
+    blm = t2[t2.reason == "blaming"].set_index("term")
+    assert blm.loc["phase", "p_adj"] < 1e-6
+    assert blm.loc["relationship_type:phase", "p_adj"] > 0.05
+    t3 = twoway_by_reason(scores, typ=3)
+    assert "(Intercept)" in set(t3.term)
+
+
+def test_country_random_intercept(planted):
+    _, scores = planted
+    m = country_random_intercept(scores)
+    assert m["converged"].all()
+    assert (m["var_country"] > 0.01).all()  # planted sd 0.3 across six countries
+    assert m["fixed"].iloc[0] == "relationship_type+phase"
+
+
+# -- timing matrix ----------------------------------------------------------------------------------------------
+
+def test_timing_matrix_shares(planted, inst):
+    data, _ = planted
+    m, t = timing_matrix(data, inst)
+    chg = m[m.reason == "inability_to_change"].set_index("phase")
+    # P(before | occurred) = 0.5 / 0.9
+    assert chg.loc["before", "share"] == pytest.approx(0.5 / 0.9, abs=0.04)
+    assert chg.loc["none", "share"] == pytest.approx(0.1, abs=0.03)
+    occ = m[m.phase != "none"].groupby("reason")["share"].sum()
+    np.testing.assert_allclose(occ, 1.0)
+    assert set(m.seed_time) == {"any", "before", "after"}
+    across = t[t.test == "chi2_across_reasons"].iloc[0]
+    assert across.p_unc < 1e-10 and across.df1 == 7 * 3
+    per = t[t.test == "chi2_across_relationship_types"]
+    assert len(per) == 8 and (per.p_adj > 0.01).all()  # nothing planted across types
+
+
+def test_timing_matrix_bad_values(inst):
+    d = pd.DataFrame({"TIM_INF": [1, 7], "relationship_type": ["B2C", "B2B"]})
+    with pytest.raises(DataError, match=r"row 2, column TIM_INF: timing value 7"):
+        timing_matrix(d, inst)
+    with pytest.raises(DataError, match="no timing-matrix columns"):
+        timing_matrix(pd.DataFrame({"x": [1]}), inst)
+
+
+# -- bad input --------------------------------------------------------------------------------------------------
+
+def test_group_with_one_respondent(planted):
+    _, scores = planted
+    s = scores.copy()
+    s.loc[s.index[0], "relationship_type"] = "G2C"
+    s = s[(s.relationship_type != "G2C") | (s.index == s.index[0])]
+    with pytest.raises(DataError, match=r"group\(s\) 'G2C' \(n=1\)"):
+        compare_groups(s, "relationship_type")
+
+
+def test_unexpected_labels_listed(planted):
+    _, scores = planted
+    s = scores.copy()
+    s.loc[s.index[:3], "relationship_type"] = ["C2C", "b2b", "C2C"]
+    with pytest.raises(DataError, match=r"column relationship_type: unexpected relationship_type label\(s\) 'C2C', "
+                                        r"'b2b'; expected one of B2C, B2B, B2G, G2C"):
+        compare_groups(s, "relationship_type")
+
+
+def test_reason_without_variance(planted):
+    _, scores = planted
+    s = scores.assign(blaming=4.0)
+    with pytest.raises(DataError, match="column blaming: blaming has no variance"):
+        compare_groups(s, "phase")
+
+
+def test_missing_grouping_column(planted):
+    _, scores = planted
+    with pytest.raises(DataError, match="grouping column 'phase' is not in the data"):
+        compare_groups(scores.drop(columns="phase"), "phase")
+    with pytest.raises(DataError, match="grouping column 'country' is not in the data"):
+        country_random_intercept(scores.drop(columns="country"))
+
+
+def test_unknown_method_and_correction(planted):
+    _, scores = planted
+    with pytest.raises(DataError, match="unknown method"):
+        compare_groups(scores, "phase", method="t")
+    with pytest.raises(DataError, match="unknown correction"):
+        compare_groups(scores, "phase", correction="bonferroni")
