@@ -69,7 +69,7 @@ def _label(name: str) -> str:
 def _row(hid: str, claim: str, test: str, estimate: float = np.nan, p: float = np.nan, n: int = 0,
          note: str = "", direction: int = 1, rule: str = "p") -> dict[str, Any]:
     return {"id": hid, "claim": claim, "test": test, "estimate": estimate, "p_unc": p, "n": n, "note": note,
-            "_direction": direction, "_rule": rule}
+            "direction": direction, "rule": rule}
 
 
 def _welch_one_sided(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
@@ -106,12 +106,16 @@ def _temporal(data: pd.DataFrame, inst: Any) -> list[dict[str, Any]]:
             if not any_names:
                 rows.append(_row(hid, claim, test, note="no any-time reason in the timing matrix"))
                 continue
-            occ = pd.DataFrame({n: answers[n].where(answers[n].isin(OCCURRED)) for n in any_names})
-            ref_share = occ.eq(r.time).where(occ.notna()).mean(axis=1, skipna=True)
-            own = a.where(a.isin(OCCURRED))
-            d = (own.eq(r.time).astype(float).where(own.notna()) - ref_share).dropna()
+            occ = np.column_stack([answers[n].isin(OCCURRED).to_numpy() for n in any_names])
+            hit = np.column_stack([(answers[n] == r.time).to_numpy() for n in any_names]) & occ
+            with np.errstate(invalid="ignore", divide="ignore"):
+                ref_share = hit.sum(axis=1) / occ.sum(axis=1)
+            own = a.isin(OCCURRED).to_numpy()
+            diff = (a == r.time).to_numpy(float) - ref_share
+            d = pd.Series(diff[own & (occ.sum(axis=1) > 0)], dtype=float)
             if len(d) < 3 or d.std() == 0:
-                rows.append(_row(hid, claim, test, n=len(d), note="too few respondents with occurrences"))
+                why = "too few respondents with occurrences" if len(d) < 3 else "the timing answers do not vary"
+                rows.append(_row(hid, claim, test, n=len(d), note=why))
                 continue
             t = stats.ttest_1samp(d, 0.0, alternative="greater")
             rows.append(_row(hid, claim, test, float(d.mean()), float(t.pvalue), len(d)))
@@ -241,10 +245,10 @@ def seed_hypotheses(
     for r in out.itertuples():
         if np.isnan(r.p_unc) or np.isnan(r.estimate):
             verdicts.append(NOT_TESTABLE)
-        elif r._rule == "omega2":
+        elif r.rule == "omega2":
             verdicts.append("supported" if r.estimate < RI_OMEGA2_MAX else "not supported")
         else:
-            ok = r.p_adj < alpha and r.estimate * r._direction > 0
+            ok = r.p_adj < alpha and r.estimate * r.direction > 0
             verdicts.append("supported" if ok else "not supported")
     out["verdict"] = verdicts
     return out[_COLUMNS]
