@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -56,13 +57,16 @@ __all__ = [
     "LEVELS",
     "TIMING_CODES",
     "CompareResult",
+    "Comparisons",
     "compare_groups",
     "country_random_intercept",
     "reason_names",
+    "run_comparisons",
     "scale_scores",
     "timing_columns",
     "timing_matrix",
     "twoway_by_reason",
+    "write_results",
 ]
 
 RELATIONSHIP_TYPES: tuple[str, ...] = ("B2C", "B2B", "B2G", "G2C")
@@ -474,3 +478,125 @@ def country_random_intercept(
     out = pd.DataFrame(rows)
     out.insert(9, "p_adj", p_adjust(out["p_unc"].to_numpy(), correction))
     return out
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# everything at once (the study runner's entry point) and the results-folder files
+
+
+@dataclass(frozen=True)
+class Comparisons:
+    """All comparisons of a study: per grouping (:class:`CompareResult`), timing matrix and its tests,
+    two-way ANOVA (Type II), country random intercepts and the seed-hypotheses table. Missing parts are
+    ``None`` with the reason in ``skipped`` (e.g. no timing-matrix columns)."""
+
+    groupings: dict[str, CompareResult] = field(repr=False)
+    timing: pd.DataFrame | None = field(repr=False)
+    timing_tests: pd.DataFrame | None = field(repr=False)
+    twoway: pd.DataFrame | None = field(repr=False)
+    country: pd.DataFrame | None = field(repr=False)
+    hypotheses: pd.DataFrame | None = field(repr=False)
+    correction: str = "holm"
+    alpha: float = 0.05
+    skipped: dict[str, str] = field(default_factory=dict)
+
+    def summary(self) -> str:
+        """Primary tests per grouping, then what was skipped."""
+        parts = [r.summary() for r in self.groupings.values()]
+        parts += [f"skipped {k}: {v}" for k, v in self.skipped.items()]
+        return "\n".join(parts)
+
+
+def run_comparisons(
+    data: pd.DataFrame,
+    inst: Any | None = None,
+    groupings: Sequence[str] = GROUPINGS,
+    reasons: Sequence[str] | None = None,
+    method: str = "welch",
+    correction: str = "holm",
+    alpha: float = 0.05,
+    hypotheses: bool = True,
+) -> Comparisons:
+    """Scale scores, then every comparison for the study runner.
+
+    A grouping column absent from the data, a missing timing matrix or fewer than three countries is recorded in
+    ``skipped``; bad data inside a present column (one-respondent groups, unexpected labels, no variance) raises
+    :class:`DataError`.
+
+    Examples
+    --------
+    >>> res = run_comparisons(responses)  # doctest: +SKIP
+    >>> res.groupings["phase"].tests.columns[:3].tolist()  # doctest: +SKIP
+    ['reason', 'test', 'n']
+    """
+    from analysis.hypotheses import seed_hypotheses
+
+    inst = _instrument(inst)
+    scores = scale_scores(data, inst, reasons=reasons, themes=hypotheses)
+    cols = [r.name for r in inst.reasons() if r.name in scores.columns]
+    skipped: dict[str, str] = {}
+    results = {}
+    for g in groupings:
+        if g not in scores.columns:
+            skipped[g] = f"no column {g!r} in the data"
+            continue
+        results[g] = compare_groups(scores, g, cols, method=method, correction=correction, alpha=alpha)
+    timing = timing_tests = twoway = country = hyp = None
+    try:
+        timing, timing_tests = timing_matrix(data, inst, correction=correction)
+    except DataError as exc:
+        if "no timing-matrix columns" not in exc.message:
+            raise
+        skipped["timing"] = exc.message
+    if {"relationship_type", "phase"} <= set(scores.columns):
+        twoway = twoway_by_reason(scores, cols, correction=correction)
+    else:
+        skipped["twoway"] = "needs relationship_type and phase columns"
+    if "country" in scores.columns and scores["country"].nunique() >= 3:
+        country = country_random_intercept(scores, cols, correction=correction)
+    else:
+        skipped["country"] = "needs a country column with at least three countries"
+    if hypotheses:
+        hyp = seed_hypotheses(data, inst, correction=correction, alpha=alpha, scores=scores)
+    return Comparisons(results, timing, timing_tests, twoway, country, hyp, correction, alpha, skipped)
+
+
+def write_results(res: Comparisons, folder: str | Path) -> list[str]:
+    """Write the ``compare/`` files of the results folder (see README, "The results folder").
+
+    ``by_<grouping>.csv``, ``tests_<grouping>.csv``, ``posthoc_<grouping>.csv``, ``timing.csv``,
+    ``timing_tests.csv``, ``twoway.csv``, ``country.csv``, ``hypotheses.csv`` and ``summary.json``; returns the
+    file names written. Floats are written with 10 significant digits, so identical runs give identical files.
+
+    Examples
+    --------
+    >>> write_results(run_comparisons(responses), "results/compare")  # doctest: +SKIP
+    ['by_relationship_type.csv', ...]
+    """
+    import json
+
+    out = Path(folder)
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+
+    def put(name: str, df: pd.DataFrame | None) -> None:
+        if df is None:
+            return
+        df.to_csv(out / name, index=False, float_format="%.10g")
+        written.append(name)
+
+    for g, r in res.groupings.items():
+        put(f"by_{g}.csv", r.descriptives)
+        put(f"tests_{g}.csv", r.tests)
+        put(f"posthoc_{g}.csv", r.posthoc)
+    put("timing.csv", res.timing)
+    put("timing_tests.csv", res.timing_tests)
+    put("twoway.csv", res.twoway)
+    put("country.csv", res.country)
+    put("hypotheses.csv", res.hypotheses)
+    method = next(iter(res.groupings.values())).method if res.groupings else None
+    summary = {"groupings": list(res.groupings), "method": method, "correction": res.correction, "alpha": res.alpha,
+               "skipped": res.skipped}
+    (out / "summary.json").write_text(json.dumps(summary, indent=2, sort_keys=True) + "\n")
+    written.append("summary.json")
+    return written

@@ -283,3 +283,75 @@ def test_unknown_method_and_correction(planted):
         compare_groups(scores, "phase", method="t")
     with pytest.raises(DataError, match="unknown correction"):
         compare_groups(scores, "phase", correction="bonferroni")
+
+
+# -- CLI and results files --------------------------------------------------------------------------------------
+
+@pytest.fixture()
+def cli_env(monkeypatch, tmp_path):
+    import instrument.model
+
+    monkeypatch.setattr(instrument.model, "load_bank", lambda *a, **k: synthetic_instrument())
+    data = simulate(n=900, seed=5, planted={"mistakes": ("relationship_type", "B2G", 0.8)})
+    path = tmp_path / "responses.csv"
+    data.to_csv(path, index=False)
+    return path
+
+
+def _run(*args):
+    from click.testing import CliRunner
+
+    from analysis.cli import cli
+
+    return CliRunner().invoke(cli, ["compare", *map(str, args)])
+
+
+def test_cli_by_json(cli_env):
+    import json
+
+    r = _run(cli_env, "--by", "relationship_type", "--json")
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.output)
+    tests = pd.DataFrame(out["relationship_type"]["tests"])
+    prim = tests[tests.primary].set_index("reason")
+    assert prim.loc["mistakes", "p_adj"] < 1e-6 and prim.loc["mistakes", "test"] == "welch_anova"
+    assert {"p_unc", "p_adj", "ci_low", "ci_high"} <= set(tests.columns)
+
+
+def test_cli_hypotheses_table(cli_env):
+    r = _run(cli_env, "--hypotheses")
+    assert r.exit_code == 0, r.output
+    assert "Seed hypotheses" in r.output and "H-T-CHG" in r.output and "H-R-MIS-incorrect_product" in r.output
+
+
+def test_cli_reasons_method_and_parquet(cli_env, tmp_path):
+    pq = tmp_path / "r.parquet"
+    pd.read_csv(cli_env).to_parquet(pq)
+    r = _run(pq, "--by", "phase", "--reasons", "INF,BLM", "--method", "kruskal", "--correction", "bh", "--timing")
+    assert r.exit_code == 0, r.output
+    assert "kruskal by phase (bh-adjusted across 2 reasons)" in r.output
+    assert "chi2_across_reasons" in r.output
+
+
+def test_cli_out_folder(cli_env, tmp_path):
+    r = _run(cli_env, "--out", tmp_path / "compare")
+    assert r.exit_code == 0, r.output
+    files = {p.name for p in (tmp_path / "compare").iterdir()}
+    assert {"by_relationship_type.csv", "tests_phase.csv", "posthoc_country.csv", "timing.csv", "twoway.csv",
+            "country.csv", "hypotheses.csv", "summary.json"} <= files
+    timing = pd.read_csv(tmp_path / "compare" / "timing.csv")
+    assert list(timing.columns) == ["reason", "seed_time", "phase", "n", "share"]
+
+
+def test_cli_errors_are_one_line(cli_env, tmp_path):
+    bad = pd.read_csv(cli_env)
+    bad.loc[0, "relationship_type"] = "C2C"
+    path = tmp_path / "bad.csv"
+    bad.to_csv(path, index=False)
+    r = _run(path, "--by", "relationship_type")
+    assert r.exit_code == 1
+    assert r.output.strip().startswith("Error: ") and "unexpected relationship_type label(s) 'C2C'" in r.output
+    assert len(r.output.strip().splitlines()) == 1
+    r = _run(cli_env.with_suffix(".xlsx"), "--by", "phase")
+    assert r.exit_code == 1 and "unsupported file type" in r.output
+    assert _run(cli_env).exit_code == 2  # nothing asked

@@ -1,0 +1,144 @@
+"""``vcd compare``: the reasons compared across relationship types, phases and countries; the seed's hypotheses.
+
+Examples
+--------
+>>> from click.testing import CliRunner
+>>> CliRunner().invoke(cli, ["--help"]).exit_code
+0
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import click
+import pandas as pd
+
+from vcd_core.errors import DataError
+
+
+def read_responses(path: str | Path) -> pd.DataFrame:
+    """Read a response file (CSV or parquet: item codes + metadata columns).
+
+    Examples
+    --------
+    >>> read_responses("responses.xlsx")
+    Traceback (most recent call last):
+    ...
+    vcd_core.errors.DataError: responses.xlsx: unsupported file type '.xlsx'; use .csv or .parquet
+    """
+    p = Path(path)
+    suffix = p.suffix.lower()
+    if suffix not in (".csv", ".parquet", ".pq"):
+        raise DataError(f"unsupported file type {suffix!r}; use .csv or .parquet", file=str(path))
+    if not p.is_file():
+        raise DataError("no such file", file=str(path))
+    try:
+        return pd.read_csv(p) if suffix == ".csv" else pd.read_parquet(p)
+    except (ValueError, OSError, pd.errors.ParserError) as exc:
+        raise DataError(f"cannot read: {str(exc).splitlines()[0]}", file=str(path)) from None
+
+
+def _records(df: pd.DataFrame | None) -> list[dict[str, Any]] | None:
+    if df is None:
+        return None
+    recs = df.to_dict("records")
+    for r in recs:
+        for k, v in r.items():
+            if isinstance(v, float) and not math.isfinite(v):
+                r[k] = None
+            elif hasattr(v, "item"):
+                r[k] = v.item()
+    return recs
+
+
+def _fmt(df: pd.DataFrame) -> str:
+    return df.to_string(index=False, float_format=lambda x: f"{x:.4g}")
+
+
+@click.command(name="compare")
+@click.argument("data", type=click.Path(dir_okay=False))
+@click.option("--by", "by", multiple=True, type=click.Choice(["relationship_type", "phase", "country"]),
+              help="Grouping to compare the reasons across (repeatable).")
+@click.option("--reasons", default=None, help="Comma-separated reason names or codes (default: all eight).")
+@click.option("--method", type=click.Choice(["welch", "anova", "kruskal"]), default="welch", show_default=True,
+              help="Primary test and post hoc: Welch + Games-Howell, ANOVA + Tukey, Kruskal-Wallis + Dunn.")
+@click.option("--correction", type=click.Choice(["holm", "bh"]), default="holm", show_default=True,
+              help="Adjustment across the reasons.")
+@click.option("--hypotheses", is_flag=True, help="Test the seed study's Table 3 claims and print the table.")
+@click.option("--timing", is_flag=True, help="Also print the per-reason timing matrix and its tests.")
+@click.option("--out", "out", type=click.Path(file_okay=False), default=None,
+              help="Also write all comparisons as CSV/JSON files into this folder.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
+def cli(data: str, by: tuple[str, ...], reasons: str | None, method: str, correction: str, hypotheses: bool,
+        timing: bool, out: str | None, as_json: bool) -> None:
+    """Compare the reasons for value co-destruction across groups and test the seed's hypotheses.
+
+    DATA is a CSV or parquet file of responses: item codes as columns (INF01 …) plus respondent_id, country,
+    language, relationship_type (B2C/B2B/B2G/G2C), phase (before/during/after) and the timing matrix (TIM_INF …).
+    Scores are item means after reverse-coding from the item bank.
+
+    \b
+    Example:
+      vcd compare responses.csv --by relationship_type
+      vcd compare responses.csv --by phase --method kruskal --correction bh --json
+      vcd compare responses.csv --hypotheses
+    """
+    from analysis.compare import compare_groups, scale_scores, timing_matrix
+    from analysis.hypotheses import hypotheses_summary, seed_hypotheses
+    from instrument.model import load_bank
+
+    if not by and not hypotheses and not timing and out is None:
+        raise click.UsageError("give --by GROUPING, --hypotheses, --timing or --out")
+    frame = read_responses(data)
+    inst = load_bank()
+    chosen = [r.strip() for r in reasons.split(",") if r.strip()] if reasons else None
+    try:
+        if out is not None:
+            from analysis.compare import run_comparisons, write_results
+
+            res = run_comparisons(frame, inst, groupings=by or ("relationship_type", "phase", "country"),
+                                  reasons=chosen, method=method, correction=correction)
+            files = write_results(res, out)
+            if not as_json:
+                click.echo(f"wrote {len(files)} files to {out}")
+        scores = scale_scores(frame, inst, reasons=chosen, themes=hypotheses)
+        names = [r.name for r in inst.reasons() if r.name in scores.columns]
+        payload: dict[str, Any] = {}
+        for g in by:
+            res = compare_groups(scores, g, names, method=method, correction=correction)
+            payload[g] = {"method": method, "correction": correction, "descriptives": _records(res.descriptives),
+                          "tests": _records(res.tests), "posthoc": _records(res.posthoc)}
+            if not as_json:
+                click.echo(res.summary())
+                click.echo(_fmt(res.descriptives[["reason", "group", "n", "mean", "sd", "ci_low", "ci_high"]]))
+                click.echo("")
+        if timing:
+            m, t = timing_matrix(frame, inst, correction=correction)
+            payload["timing"] = {"matrix": _records(m), "tests": _records(t)}
+            if not as_json:
+                wide = m.pivot(index="reason", columns="phase", values="share")
+                wide = wide.reindex(index=list(dict.fromkeys(m["reason"])), columns=list(dict.fromkeys(m["phase"])))
+                wide.insert(0, "seed_time", m.groupby("reason")["seed_time"].first().reindex(wide.index))
+                click.echo(_fmt(wide.reset_index()))
+                click.echo(_fmt(t))
+                click.echo("")
+        if hypotheses:
+            h = seed_hypotheses(frame, inst, correction=correction, scores=scores)
+            payload["hypotheses"] = _records(h)
+            if not as_json:
+                click.echo("Seed hypotheses (Järvi, Kähkönen & Torvinen 2018, Table 3); "
+                           f"{correction}-adjusted: {hypotheses_summary(h)}")
+                for r in h.itertuples():
+                    est = "" if pd.isna(r.estimate) else f"estimate {r.estimate:.4g}, p_adj {r.p_adj:.3g}; "
+                    click.echo(f"  {r.id:<52} {r.verdict:<28} {est}{r.note}")
+                    click.echo(f"      {r.claim} [{r.test}]")
+    except DataError as exc:
+        if exc.file is None:
+            raise DataError(exc.message, file=data, row=exc.row, column=exc.column) from None
+        raise
+    if as_json:
+        click.echo(json.dumps(payload, indent=2, allow_nan=False))
