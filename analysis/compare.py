@@ -35,7 +35,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from analysis.factorial import anova_twoway, mixed_random_intercept
 from analysis.group_tests import (
@@ -50,9 +49,12 @@ from analysis.group_tests import (
     tukey_hsd,
     welch_anova,
 )
-from vcd_core.errors import BankError, DataError
+from analysis.timing import OCCURRED, TIMING_CODES, _instrument, timing_columns, timing_matrix
+from vcd_core.errors import DataError
 
 __all__ = [
+    "OCCURRED",
+    "TIMING_CODES",
     "GROUPINGS",
     "LEVELS",
     "TIMING_CODES",
@@ -74,18 +76,7 @@ PHASES: tuple[str, ...] = ("before", "during", "after")
 #: allowed labels per grouping column (``country`` is free).
 LEVELS: dict[str, tuple[str, ...]] = {"relationship_type": RELATIONSHIP_TYPES, "phase": PHASES}
 GROUPINGS: tuple[str, ...] = ("relationship_type", "phase", "country")
-#: timing-matrix answer value → label (the ``timing5`` scale of the bank).
-TIMING_CODES: dict[int, str] = {1: "before", 2: "during", 3: "after", 4: "throughout", 5: "none"}
-OCCURRED: tuple[str, ...] = ("before", "during", "after", "throughout")
 METHODS: dict[str, str] = {"welch": "welch_anova", "anova": "anova", "kruskal": "kruskal"}
-
-
-def _instrument(inst: Any | None) -> Any:
-    if inst is not None:
-        return inst
-    from instrument.model import load_bank
-
-    return load_bank()
 
 
 def reason_names(inst: Any | None = None) -> list[str]:
@@ -182,30 +173,6 @@ def scale_scores(
     return out
 
 
-def timing_columns(inst: Any | None = None) -> dict[str, str]:
-    """Reason name → column of the timing matrix (the bank's ``TIMING`` rows, else ``TIM_<code>``).
-
-    Examples
-    --------
-    >>> timing_columns()["absence_of_information"]  # doctest: +SKIP
-    'TIM_INF'
-    """
-    inst = _instrument(inst)
-    cols = {r.name: f"TIM_{r.code}" for r in inst.reasons()}
-    try:
-        q = inst.context_question("TIMING")
-    except BankError:
-        return cols
-    for row in q.rows:
-        if row.construct in cols:
-            cols[row.construct] = row.code
-        else:
-            for r in inst.reasons():
-                if row.construct == r.code:
-                    cols[r.name] = row.code
-    return cols
-
-
 # ---------------------------------------------------------------------------------------------------------------
 # group comparisons
 
@@ -240,15 +207,19 @@ class CompareResult:
         return "\n".join(lines)
 
 
+def _table3() -> tuple[Any, ...]:
+    from instrument.table3 import TABLE3
+
+    return TABLE3
+
+
 def _score_columns(scores: pd.DataFrame, reasons: Sequence[str] | None) -> list[str]:
     if reasons is not None:
         missing = [r for r in reasons if r not in scores.columns]
         if missing:
             raise DataError(f"no score column for {', '.join(missing)}", column=missing[0])
         return list(reasons)
-    from instrument.table3 import TABLE3
-
-    cols = [r.name for r in TABLE3 if r.name in scores.columns]
+    cols = [r.name for r in _table3() if r.name in scores.columns]
     if not cols:
         raise DataError("no reason score columns in the data (compute them with scale_scores)")
     return cols
@@ -262,6 +233,7 @@ def compare_groups(
     correction: str = "holm",
     alpha: float = 0.05,
     levels: Sequence[str] | None = None,
+    comparability: pd.DataFrame | None = None,
 ) -> CompareResult:
     """Compare every reason's score across the groups of ``by``.
 
@@ -279,6 +251,10 @@ def compare_groups(
         Adjustment across the reasons, separately for each test.
     levels : sequence of str, optional
         Allowed labels of ``by`` (overrides :data:`LEVELS`).
+    comparability : DataFrame, optional
+        The invariance step's ``construct, group, means_comparable`` (construct = reason name or code): adds
+        ``means_comparable`` to the descriptives and a ``note`` to the tests naming the groups whose observed
+        means the invariance results do not support comparing.
 
     Examples
     --------
@@ -321,92 +297,23 @@ def compare_groups(
     tests_df["primary"] = tests_df["test"] == METHODS[method]
     desc_df = pd.concat(desc, ignore_index=True).rename(columns={"dv": "reason"}).drop(columns="between")
     post_df = pd.concat(post, ignore_index=True).rename(columns={"dv": "reason"}).drop(columns="between")
-    return CompareResult(by, method, correction, alpha, desc_df, tests_df[tcols], post_df)
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# timing matrix (within respondents)
-
-
-def _timing_long(data: pd.DataFrame, inst: Any) -> tuple[pd.DataFrame, dict[str, str]]:
-    tcols = {name: col for name, col in timing_columns(inst).items() if col in data.columns}
-    if not tcols:
-        raise DataError("the data have no timing-matrix columns (" + ", ".join(timing_columns(inst).values()) + ")")
-    frames = []
-    for name, col in tcols.items():
-        v = pd.to_numeric(data[col], errors="coerce")
-        bad = (v.isna() & data[col].notna()) | (v.notna() & ~v.isin(list(TIMING_CODES)))
-        if bad.any():
-            pos = int(np.flatnonzero(bad.to_numpy())[0])
-            raise DataError(f"timing value {data[col].iloc[pos]} is not one of 1..5", row=pos + 1, column=col)
-        f = pd.DataFrame({"reason": name, "answer": v.map(TIMING_CODES)})
-        if "relationship_type" in data.columns:
-            f["relationship_type"] = data["relationship_type"].to_numpy()
-        frames.append(f.dropna(subset=["answer"]))
-    return pd.concat(frames, ignore_index=True), tcols
-
-
-def _chi2(table: np.ndarray) -> tuple[float, float, float, float]:
-    table = table[table.sum(axis=1) > 0][:, table.sum(axis=0) > 0]
-    if min(table.shape) < 2:
-        return np.nan, np.nan, np.nan, np.nan
-    chi2, p, dof, _ = stats.chi2_contingency(table, correction=False)
-    v = np.sqrt(chi2 / (table.sum() * (min(table.shape) - 1)))
-    return float(chi2), float(dof), float(p), float(v)
-
-
-def timing_matrix(
-    data: pd.DataFrame,
-    inst: Any | None = None,
-    correction: str = "holm",
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The per-reason timing matrix and χ² tests of its homogeneity.
-
-    Returns
-    -------
-    matrix : DataFrame
-        ``reason, seed_time, phase, n, share`` for phase in before/during/after/throughout (share of the
-        respondents for whom the reason occurred) and ``none`` (share of all who answered the row).
-    tests : DataFrame
-        ``reason, test, statistic, df1, n, p_unc, p_adj, effect, effect_size``: ``chi2_across_reasons``
-        (reasons × the four occurrence answers, all reasons; the rows share respondents, so this p is
-        descriptive) and ``chi2_across_relationship_types`` per reason (relationship type × occurrence
-        answer; independent respondents), p adjusted across reasons. Effect size: Cramér's V.
-
-    Examples
-    --------
-    >>> m, t = timing_matrix(responses)  # doctest: +SKIP
-    """
-    inst = _instrument(inst)
-    long, _ = _timing_long(data, inst)
-    seed = {r.name: r.time for r in inst.reasons()}
-    rows = []
-    for name, g in long.groupby("reason", sort=False):
-        counts = g["answer"].value_counts()
-        occurred = int(sum(counts.get(p, 0) for p in OCCURRED))
-        for p in (*OCCURRED, "none"):
-            n = int(counts.get(p, 0))
-            denom = len(g) if p == "none" else occurred
-            rows.append({"reason": name, "seed_time": seed.get(name), "phase": p, "n": n,
-                         "share": n / denom if denom else np.nan})
-    matrix = pd.DataFrame(rows)
-    occ = long[long["answer"].isin(OCCURRED)]
-    ct = pd.crosstab(occ["reason"], occ["answer"]).reindex(columns=list(OCCURRED), fill_value=0)
-    chi2, dof, p, v = _chi2(ct.to_numpy())
-    tests = [{"reason": "all", "test": "chi2_across_reasons", "statistic": chi2, "df1": dof, "n": int(ct.values.sum()),
-              "p_unc": p, "p_adj": p, "effect": "cramers_v", "effect_size": v}]
-    if "relationship_type" in occ.columns:
-        per = []
-        for name, g in occ.groupby("reason", sort=False):
-            ctab = pd.crosstab(g["relationship_type"], g["answer"]).reindex(columns=list(OCCURRED), fill_value=0)
-            chi2, dof, p, v = _chi2(ctab.to_numpy())
-            per.append({"reason": name, "test": "chi2_across_relationship_types", "statistic": chi2, "df1": dof,
-                        "n": int(ctab.values.sum()), "p_unc": p, "effect": "cramers_v", "effect_size": v})
-        adj = p_adjust([r["p_unc"] for r in per], correction)
-        for r, pa in zip(per, adj, strict=True):
-            r["p_adj"] = pa
-        tests.extend(per)
-    return matrix, pd.DataFrame(tests)
+    tests_df["note"] = ""
+    if comparability is not None:
+        need = {"construct", "group", "means_comparable"}
+        if not need <= set(comparability.columns):
+            raise DataError(f"comparability table needs columns {', '.join(sorted(need))}")
+        code_to_name = {r.code: r.name for r in _table3()}
+        comp = comparability.assign(reason=comparability["construct"].map(lambda c: code_to_name.get(c, c)),
+                                    group=comparability["group"].astype(str))
+        flags = comp.set_index(["reason", "group"])["means_comparable"].astype(bool).to_dict()
+        desc_df["means_comparable"] = [flags.get((r, g), pd.NA) for r, g in zip(desc_df.reason, desc_df.group,
+                                                                                  strict=True)]
+        for reason in cols:
+            bad = [g for g in desc_df.loc[desc_df.reason == reason, "group"] if flags.get((reason, g)) is False]
+            if bad:
+                tests_df.loc[tests_df.reason == reason, "note"] = (
+                    f"observed means not comparable (invariance) for {', '.join(bad)}")
+    return CompareResult(by, method, correction, alpha, desc_df, tests_df[[*tcols, "note"]], post_df)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -523,12 +430,14 @@ def run_comparisons(
     correction: str = "holm",
     alpha: float = 0.05,
     hypotheses: bool = True,
+    comparability: pd.DataFrame | None = None,
 ) -> Comparisons:
     """Scale scores, then every comparison for the study runner.
 
     A grouping column absent from the data, a missing timing matrix or fewer than three countries is recorded in
     ``skipped``; bad data inside a present column (one-respondent groups, unexpected labels, no variance) raises
-    :class:`DataError`.
+    :class:`DataError`. ``comparability`` (the invariance step's ``construct, group, means_comparable``) marks
+    country means the invariance results do not support comparing.
 
     Examples
     --------
@@ -547,7 +456,8 @@ def run_comparisons(
         if g not in scores.columns:
             skipped[g] = f"no column {g!r} in the data"
             continue
-        results[g] = compare_groups(scores, g, cols, method=method, correction=correction, alpha=alpha)
+        results[g] = compare_groups(scores, g, cols, method=method, correction=correction, alpha=alpha,
+                                    comparability=comparability if g == "country" else None)
     timing = timing_tests = twoway = country = hyp = None
     try:
         timing, timing_tests = timing_matrix(data, inst, correction=correction)

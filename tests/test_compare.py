@@ -18,7 +18,6 @@ from analysis.compare import (
     country_random_intercept,
     scale_scores,
     timing_columns,
-    timing_matrix,
     twoway_by_reason,
 )
 from instrument.model import (
@@ -216,32 +215,6 @@ def test_country_random_intercept(planted):
     assert m["fixed"].iloc[0] == "relationship_type+phase"
 
 
-# -- timing matrix ----------------------------------------------------------------------------------------------
-
-def test_timing_matrix_shares(planted, inst):
-    data, _ = planted
-    m, t = timing_matrix(data, inst)
-    chg = m[m.reason == "inability_to_change"].set_index("phase")
-    # P(before | occurred) = 0.5 / 0.9
-    assert chg.loc["before", "share"] == pytest.approx(0.5 / 0.9, abs=0.04)
-    assert chg.loc["none", "share"] == pytest.approx(0.1, abs=0.03)
-    occ = m[m.phase != "none"].groupby("reason")["share"].sum()
-    np.testing.assert_allclose(occ, 1.0)
-    assert set(m.seed_time) == {"any", "before", "after"}
-    across = t[t.test == "chi2_across_reasons"].iloc[0]
-    assert across.p_unc < 1e-10 and across.df1 == 7 * 3
-    per = t[t.test == "chi2_across_relationship_types"]
-    assert len(per) == 8 and (per.p_adj > 0.01).all()  # nothing planted across types
-
-
-def test_timing_matrix_bad_values(inst):
-    d = pd.DataFrame({"TIM_INF": [1, 7], "relationship_type": ["B2C", "B2B"]})
-    with pytest.raises(DataError, match=r"row 2, column TIM_INF: timing value 7"):
-        timing_matrix(d, inst)
-    with pytest.raises(DataError, match="no timing-matrix columns"):
-        timing_matrix(pd.DataFrame({"x": [1]}), inst)
-
-
 # -- bad input --------------------------------------------------------------------------------------------------
 
 def test_group_with_one_respondent(planted):
@@ -355,3 +328,17 @@ def test_cli_errors_are_one_line(cli_env, tmp_path):
     r = _run(cli_env.with_suffix(".xlsx"), "--by", "phase")
     assert r.exit_code == 1 and "unsupported file type" in r.output
     assert _run(cli_env).exit_code == 2  # nothing asked
+
+
+def test_comparability_from_invariance_marks_countries(planted):
+    _, scores = planted
+    comp = pd.DataFrame({"construct": ["INF", "INF", "blaming"], "group": ["C1", "C2", "C3"],
+                         "means_comparable": [False, True, True]})
+    res = compare_groups(scores, "country", comparability=comp)
+    d = res.descriptives.set_index(["reason", "group"])
+    assert d.loc[("absence_of_information", "C1"), "means_comparable"] is False or \
+        not d.loc[("absence_of_information", "C1"), "means_comparable"]
+    assert bool(d.loc[("absence_of_information", "C2"), "means_comparable"])
+    notes = res.tests.set_index(["reason", "test"])["note"]
+    assert notes[("absence_of_information", "welch_anova")] == "observed means not comparable (invariance) for C1"
+    assert notes[("blaming", "welch_anova")] == ""

@@ -1,0 +1,49 @@
+"""analysis.timing: the per-reason timing matrix and its homogeneity tests, on seeded data (tests/test_compare.py)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from test_compare import simulate, synthetic_instrument
+
+from analysis.timing import timing_columns, timing_matrix
+from vcd_core.errors import DataError
+
+
+@pytest.fixture(scope="module")
+def inst():
+    return synthetic_instrument()
+
+
+@pytest.fixture(scope="module")
+def planted():
+    return simulate(), None
+
+
+def test_timing_columns_from_the_bank_rows(inst):
+    assert timing_columns(inst)["inability_to_change"] == "TIM_CHG"
+
+
+def test_timing_matrix_shares(planted, inst):
+    data, _ = planted
+    m, t = timing_matrix(data, inst)
+    chg = m[m.reason == "inability_to_change"].set_index("phase")
+    # P(before | occurred) = 0.5 / 0.9
+    assert chg.loc["before", "share"] == pytest.approx(0.5 / 0.9, abs=0.04)
+    assert chg.loc["none", "share"] == pytest.approx(0.1, abs=0.03)
+    occ = m[m.phase != "none"].groupby("reason")["share"].sum()
+    np.testing.assert_allclose(occ, 1.0)
+    assert set(m.seed_time) == {"any", "before", "after"}
+    across = t[t.test == "chi2_across_reasons"].iloc[0]
+    assert across.p_unc < 1e-10 and across.df1 == 7 * 3
+    per = t[t.test == "chi2_across_relationship_types"]
+    assert len(per) == 8 and (per.p_adj > 0.01).all()  # nothing planted across types
+
+
+def test_timing_matrix_bad_values(inst):
+    d = pd.DataFrame({"TIM_INF": [1, 7], "relationship_type": ["B2C", "B2B"]})
+    with pytest.raises(DataError, match=r"row 2, column TIM_INF: timing value 7"):
+        timing_matrix(d, inst)
+    with pytest.raises(DataError, match="no timing-matrix columns"):
+        timing_matrix(pd.DataFrame({"x": [1]}), inst)
