@@ -276,8 +276,8 @@ def compare_groups(
         gr = split_groups(scores, reason, by, levels=levels)
         desc.append(describe(gr))
         lev, wel, ano, kw = levene(gr), welch_anova(gr), anova_oneway(gr), kruskal(gr)
-        wel = wel.assign(effect="omega2", effect_size=ano["omega2"].iloc[0], ci_low=ano["ci_low"].iloc[0],
-                         ci_high=ano["ci_high"].iloc[0])
+        wel = wel.assign(effect="omega2", effect_size=ano["omega2"].iloc[0], ci_low=ano["omega2_ci_low"].iloc[0],
+                         ci_high=ano["omega2_ci_high"].iloc[0])
         ano = ano.assign(effect="eta2", effect_size=ano["eta2"].iloc[0])
         kw = kw.assign(effect="epsilon2", effect_size=kw["epsilon2"].iloc[0])
         lev = lev.assign(effect="", effect_size=np.nan, ci_low=np.nan, ci_high=np.nan)

@@ -317,10 +317,12 @@ def _ncp_bounds(cdf, stat: float, level: float) -> tuple[float, float]:
 
 def anova_oneway(data: pd.DataFrame | Groups, dv: str | None = None, between: str | None = None,
                  ci: float = 0.95) -> pd.DataFrame:
-    """Classic one-way ANOVA (``aov``) with η², ω² and a CI for the population η² (= ω²).
+    """Classic one-way ANOVA (``aov``) with η², ω², ε² and two-sided CIs for η² and ω².
 
-    η² = SSb/SSt; ω² = (SSb − dfb·MSw)/(SSt + MSw). The CI inverts the noncentral F distribution
-    (Steiger 2004): bounds λ/(λ + N) of the noncentrality λ, as ``effectsize::eta_squared`` (two-sided).
+    η² = SSb/SSt; ω² = (SSb − dfb·MSw)/(SSt + MSw); ε² = (SSb − dfb·MSw)/SSt. CIs follow
+    ``effectsize::eta_squared`` / ``omega_squared(ci = 0.95, alternative = "two.sided")``: the noncentral F
+    distribution is inverted at F (for ω²: at the F implied by ω², (ω²/dfb)/((1 − ω²)/dfw)) and each
+    noncentrality bound λ becomes λ/(λ + dfw). ``ci_low``/``ci_high`` are η²'s, ``omega2_ci_low``/``_high`` ω²'s.
 
     Examples
     --------
@@ -332,12 +334,19 @@ def anova_oneway(data: pd.DataFrame | Groups, dv: str | None = None, between: st
     gr = _groups(data, dv, between)
     f, df1, df2, ssb, ssw, p = _oneway_f(gr.arrays)
     sst, msw = ssb + ssw, ssw / df2
-    lam_lo, lam_hi = _ncp_bounds(lambda x, nc: stats.ncf.cdf(x, df1, df2, nc) if nc > 0 else stats.f.cdf(x, df1, df2),
-                                 f, ci)
-    ntot = df1 + df2 + 1
+    omega2 = (ssb - df1 * msw) / (sst + msw)
+    eta_ci = _pve_ci(f, df1, df2, ci)
+    om_ci = _pve_ci(max(0.0, (omega2 / df1) / ((1 - omega2) / df2)), df1, df2, ci)
     return _row(gr, "anova", f, df1, df2, p, ss_between=ssb, ss_within=ssw, ms_within=msw,
-                eta2=ssb / sst, omega2=(ssb - df1 * msw) / (sst + msw), epsilon2=(ssb - df1 * msw) / sst,
-                ci_low=lam_lo / (lam_lo + ntot), ci_high=lam_hi / (lam_hi + ntot))
+                eta2=ssb / sst, omega2=omega2, epsilon2=(ssb - df1 * msw) / sst,
+                ci_low=eta_ci[0], ci_high=eta_ci[1], omega2_ci_low=om_ci[0], omega2_ci_high=om_ci[1])
+
+
+def _pve_ci(f: float, df1: float, df2: float, level: float) -> tuple[float, float]:
+    """effectsize's CI of a proportion of variance: noncentral-F bounds λ of ``f`` mapped to λ/(λ + df2)."""
+    lo, hi = _ncp_bounds(lambda x, nc: stats.ncf.cdf(x, df1, df2, nc) if nc > 0 else stats.f.cdf(x, df1, df2),
+                         f, level)
+    return lo / (lo + df2), hi / (hi + df2)
 
 
 def welch_anova(data: pd.DataFrame | Groups, dv: str | None = None, between: str | None = None) -> pd.DataFrame:

@@ -84,14 +84,25 @@ def test_classic_anova_and_effect_sizes(bfi, ref):
     assert r.ci_low < r.eta2 < r.ci_high
 
 
-def test_noncentral_ci_is_an_inversion(bfi):
-    from scipy import stats
-
+def test_effect_size_cis_match_effectsize(bfi):
+    """effectsize 0.8.3 (tests/reference/expected/bfi_effect_sizes_dunn.R)."""
+    exp = json.loads((REF / "expected" / "bfi_effect_sizes_dunn.json").read_text())
     r = anova_oneway(bfi, "agree", "edu").iloc[0]
-    n = r.df1 + r.df2 + 1
-    for bound, target in ((r.ci_low, 0.975), (r.ci_high, 0.025)):
-        lam = bound * n / (1 - bound)
-        assert stats.ncf.cdf(r.statistic, r.df1, r.df2, lam) == pytest.approx(target, abs=1e-6)
+    assert r.eta2 == pytest.approx(exp["eta_squared"]["estimate"], abs=TOL)
+    assert r.ci_low == pytest.approx(exp["eta_squared"]["ci_low"], abs=1e-6)
+    assert r.ci_high == pytest.approx(exp["eta_squared"]["ci_high"], abs=1e-6)
+    assert r.omega2_ci_low == pytest.approx(exp["omega_squared"]["ci_low"], abs=1e-6)
+    assert r.omega2_ci_high == pytest.approx(exp["omega_squared"]["ci_high"], abs=1e-6)
+
+
+def test_dunn_matches_rstatix(bfi):
+    exp = pd.DataFrame(json.loads((REF / "expected" / "bfi_effect_sizes_dunn.json").read_text())["dunn"]["table"])
+    got = dunn(bfi, "agree", "edu")
+    assert got["group1"].tolist() == exp["group1"].tolist() and got["group2"].tolist() == exp["group2"].tolist()
+    np.testing.assert_allclose(got["mean_rank2"] - got["mean_rank1"], exp["estimate"], atol=TOL)
+    np.testing.assert_allclose(got["z"], exp["statistic"], atol=TOL)
+    np.testing.assert_allclose(got["p_unc"], exp["p"], atol=TOL)
+    np.testing.assert_allclose(got["p_adj"], exp["p.adj"], atol=TOL)
 
 
 def test_kruskal(bfi, ref):
