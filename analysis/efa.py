@@ -135,7 +135,7 @@ def correlation_matrix(data: pd.DataFrame, items: Sequence[str], cor: str = "pea
 
 def _check_collinear(r: np.ndarray, names: Sequence[str]) -> None:
     vals, vecs = np.linalg.eigh(r)
-    if vals[0] > 1e-8:
+    if abs(vals[0]) > 1e-8:  # positive definite, or indefinite from pairwise deletion (warned about elsewhere)
         return
     p = len(names)
     off = np.abs(r - np.eye(p))
@@ -183,7 +183,7 @@ def bartlett(r: pd.DataFrame, n: int) -> dict[str, float]:
     """
     p = r.shape[0]
     sign, logdet = np.linalg.slogdet(r.to_numpy(float))
-    chisq = float(-logdet * (n - 1 - (2 * p + 5) / 6))
+    chisq = float(-logdet * (n - 1 - (2 * p + 5) / 6)) if sign > 0 else float("nan")
     df = p * (p - 1) / 2
     return {"chisq": chisq, "df": float(df), "p": float(stats.chi2.sf(chisq, df))}
 
@@ -514,6 +514,9 @@ def run_efa(
     overall, per = kmo(r)
     bart = bartlett(r, n)
     vals = np.sort(np.linalg.eigvalsh(r.to_numpy(float)))[::-1]
+    if vals[-1] < -1e-8:
+        warn.append(f"the {missing} correlation matrix is not positive definite (smallest eigenvalue "
+                    f"{vals[-1]:.3g}); Bartlett's test is undefined — consider --missing listwise")
     eig = pd.DataFrame({"component": np.arange(1, len(items) + 1), "observed": vals})
     if par is not None:
         eig = par.table

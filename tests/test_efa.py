@@ -204,3 +204,23 @@ def test_unknown_and_non_numeric_items():
         run_efa(df, ["a", "c", "zz"], n_factors=1)
     with pytest.raises(DataError, match="row 2, column b"):
         run_efa(df, ["a", "b", "c"], n_factors=1)
+
+
+def test_indefinite_pairwise_matrix_warns():
+    rng = np.random.default_rng(5)
+    z = rng.standard_normal((300, 3))
+    n = 100
+    a = np.full(300, np.nan)
+    b = np.full(300, np.nan)
+    c = np.full(300, np.nan)
+    a[:n], b[:n] = z[:n, 0], z[:n, 0] + 0.1 * z[:n, 1]  # a ~ b
+    b[n:2 * n], c[n:2 * n] = z[n:2 * n, 0], z[n:2 * n, 0] + 0.1 * z[n:2 * n, 1]  # b ~ c
+    a[2 * n:], c[2 * n:] = z[2 * n:, 0], -z[2 * n:, 0] + 0.1 * z[2 * n:, 1]  # a ~ -c
+    extra = rng.standard_normal((300, 3)) + z[:, [2]]
+    df = pd.DataFrame({"a": a, "b": b, "c": c, "d": extra[:, 0], "e": extra[:, 1], "f": extra[:, 2]})
+    res = run_efa(df, list(df.columns), n_factors=1)
+    assert any("not positive definite" in w for w in res.warnings)
+    assert np.isnan(res.bartlett["chisq"])
+    listwise = pd.DataFrame(rng.standard_normal((50, 6)), columns=list("abcdef"))
+    warns = run_efa(listwise, list("abcdef"), n_factors=1, missing="listwise").warnings
+    assert not any("positive definite" in w for w in warns)
