@@ -246,7 +246,7 @@ def _rated(raw: pd.Series, spec: ColumnSpec, extra: dict[str, float], unanswered
             mapping[u] = float(spec.label_values[lab])
         else:
             msgs[u] = f"unknown label {s!r}: not a label of scale {spec.scale} in any bank language"
-    vals = raw.map(mapping).to_numpy(dtype=float, na_value=np.nan)
+    vals = np.array(raw.map(mapping).to_numpy(dtype=float, na_value=np.nan))
     una = raw.isin(una_keys).to_numpy() if una_keys else np.zeros(len(raw), bool)
     bad = raw.isin(list(msgs)).to_numpy() if msgs else np.zeros(len(raw), bool)
     return vals, una, bad, msgs
@@ -271,21 +271,23 @@ def _select(raw: pd.Series, spec: ColumnSpec):
             mapping[u] = spec.choices[norm_label(s)]
         elif spec.code == "COUNTRY" and not spec.choice_values and re.fullmatch(r"[A-Za-z]{2}", s):
             mapping[u] = s.upper()  # the bank has no COUNTRY question yet: ISO 3166-1 alpha-2 kept
+        elif spec.fallback and not spec.choice_values:
+            msgs[u] = f"{s!r}: the bank has no {spec.code} question yet, so only ISO codes (FI, DE, …) are understood"
         else:
             msgs[u] = f"unknown choice {s!r} of {spec.code}"
-    codes = raw.map(mapping).to_numpy(dtype=object)
+    codes = np.array(raw.map(mapping).to_numpy(dtype=object))
     bad = raw.isin(list(msgs)).to_numpy() if msgs else np.zeros(len(raw), bool)
     return codes, bad, msgs
 
 
 def _integer(raw: pd.Series, spec: ColumnSpec):
     if pd.api.types.is_numeric_dtype(raw.dtype):
-        return raw.to_numpy(dtype=float), np.zeros(len(raw), bool), {}
+        return np.array(raw.to_numpy(dtype=float)), np.zeros(len(raw), bool), {}
     s = raw.astype(str).str.strip()
     num = pd.to_numeric(s.where(s != ""), errors="coerce")
     bad = (s != "").to_numpy() & num.isna().to_numpy()
     msgs = {u: f"{u!r} is not a number ({spec.code})" for u in pd.unique(raw[bad])}
-    return num.to_numpy(dtype=float), bad, msgs
+    return np.array(num.to_numpy(dtype=float)), bad, msgs
 
 
 def text_values(raw: pd.Series) -> np.ndarray:

@@ -165,7 +165,7 @@ def read(path: str | Path, structure: str | Path | None = None, encoding: str | 
     # the first three records decide the layout
     first3 = _first_records(text, delim, 3)
     nhead = _header_rows(first3)
-    head, records, lines = parse_header_block(text, file, nhead, delim)
+    head, records, lines, head_lines = parse_header_block(text, file, nhead, delim)
     names = [n.strip() for n in head[0]]
     warnings: list[str] = []
     import_ids: list[str | None] = [None] * len(names)
@@ -175,7 +175,7 @@ def read(path: str | Path, structure: str | Path | None = None, encoding: str | 
                 obj = json.loads(cell) if cell.strip() else {}
                 import_ids[k] = obj.get("ImportId") if isinstance(obj, dict) else None
             except ValueError:
-                raise DataError(f"row 3 is not ImportId JSON: {cell[:40]!r}", file=file, row=3,
+                raise DataError(f"header row 3 is not ImportId JSON: {cell[:40]!r}", file=file, row=head_lines[2],
                                 column=names[k]) from None
     else:
         warnings.append(f"{nhead} header row(s) instead of Qualtrics' 3 (no ImportId row); columns keyed on their "

@@ -155,10 +155,9 @@ def parse_delimited(
 ) -> tuple[list[str], list[list[str]], np.ndarray]:
     """Split ``text`` into the first header row, the data records and each record's first line number.
 
-    ``header_rows`` rows are skipped after the first (Qualtrics: 3 header rows); the extra header rows are
-    returned as the first entries of ``records``' predecessor via :func:`parse_header_block`. Blank lines are
-    not records. A record with fewer or more fields than the header raises :class:`DataError` naming its
-    line and the first missing column.
+    ``header_rows`` header rows are read (Qualtrics: 3); only the first is returned here, all of them by
+    :func:`parse_header_block`. Blank lines are not records. A record with fewer or more fields than the
+    header raises :class:`DataError` naming its line and the first missing column.
 
     Examples
     --------
@@ -167,7 +166,7 @@ def parse_delimited(
     ...
     vcd_core.errors.DataError: f.csv, row 2, column b: the row has 1 field(s) but the header has 2 (truncated row?)
     """
-    head, records, lines = parse_header_block(text, file, header_rows, delimiter)
+    head, records, lines, _ = parse_header_block(text, file, header_rows, delimiter)
     return head[0], records, lines
 
 
@@ -176,12 +175,13 @@ def parse_header_block(
     file: str,
     header_rows: int = 1,
     delimiter: str | None = None,
-) -> tuple[list[list[str]], list[list[str]], np.ndarray]:
-    """Like :func:`parse_delimited` but returns all ``header_rows`` header rows."""
+) -> tuple[list[list[str]], list[list[str]], np.ndarray, list[int]]:
+    """Like :func:`parse_delimited` but returns all ``header_rows`` header rows and their first lines."""
     if delimiter is None:
         delimiter = sniff_delimiter(text.split("\n", 1)[0])
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
     head: list[list[str]] = []
+    head_lines: list[int] = []
     records: list[list[str]] = []
     starts: list[int] = []
     last = 0
@@ -196,6 +196,7 @@ def parse_header_block(
                 raise DataError(f"header row {len(head) + 1} has {len(rec)} field(s) but the first has {width}",
                                 file=file, row=start)
             head.append(rec)
+            head_lines.append(start)
             width = len(head[0])
             continue
         if len(rec) != width:
@@ -210,7 +211,7 @@ def parse_header_block(
         raise DataError("the file has no header row", file=file)
     if len(head) < header_rows:
         raise DataError(f"expected {header_rows} header rows, found {len(head)}", file=file)
-    return head, records, np.asarray(starts, dtype=np.int64)
+    return head, records, np.asarray(starts, dtype=np.int64), head_lines
 
 
 def check_header(names: list[str], file: str, row: int = 1) -> None:
