@@ -121,3 +121,17 @@ def test_validity_model_and_instrument(bank_data):
     assert "HTMT" in res.output
     res = run("validity", BFI, "--model", "agree =~ A2 + A3 + ZZ")
     assert res.exit_code == 1 and "unknown item(s) ZZ" in res.output
+
+
+def test_reliability_omega_hierarchical():
+    extra = json.loads((REF / "expected" / "bfi_efa_extra.json").read_text())
+    scales = ["agree=-A1,A2,A3,A4,A5", "consc=C1,C2,C3,-C4,-C5", "extra=-E1,-E2,E3,E4,E5", "neuro=N1,N2,N3,N4,N5",
+              "open=O1,-O2,O3,O4,-O5"]
+    args = [a for s in scales for a in ("--scale", s)]
+    res = run("reliability", BFI, *args, "--range", "1,6", "--missing", "listwise", "--omega-h", "5", "--json")
+    assert res.exit_code == 0, res.output
+    om = json.loads(res.output)["omega_hierarchical"]
+    assert abs(om["omega_h"] - extra["omega_5f"]["omega_h"]) < 1e-4
+    assert abs(om["omega_total"] - extra["omega_5f"]["omega_total"]) < 1e-4
+    text = run("reliability", BFI, *args, "--omega-h", "5")
+    assert "Schmid-Leiman with 5 group factors" in text.output and "omega_h" in text.output

@@ -39,9 +39,11 @@ def _range(text: str | None) -> tuple[float, float] | None:
               help="Response scale for reverse coding with --scale (default: observed min and max).")
 @click.option("--missing", type=click.Choice(["pairwise", "listwise"]), default="pairwise", show_default=True,
               help="Pairwise covariances (psych's default) or complete rows only.")
+@click.option("--omega-h", "omega_h", type=int, default=None, metavar="K",
+              help="Also ω hierarchical and ω total of all the scales' items with K group factors (psych omega).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
 def cli(data: str, scales: tuple[str, ...], from_instrument: bool, perspective: str, scale_range: str | None,
-        missing: str, as_json: bool) -> None:
+        missing: str, omega_h: int | None, as_json: bool) -> None:
     """Scale reliability (psych parity): α raw and standardised with Feldt 95 % CI, α if item deleted,
     item-rest correlation and ω total.
 
@@ -50,10 +52,10 @@ def cli(data: str, scales: tuple[str, ...], from_instrument: bool, perspective: 
     \b
     Example:
       vcd reliability bfi.csv --scale agree=-A1,A2,A3,A4,A5 --scale consc=C1,C2,C3,-C4,-C5 --range 1,6
-      vcd reliability responses.csv --from-instrument --json
+      vcd reliability responses.csv --from-instrument --omega-h 8 --json
     """
     from analysis.commands.compare import read_responses
-    from analysis.reliability import parse_scale, scale_reliability
+    from analysis.reliability import omega, parse_scale, reverse_code, scale_reliability
 
     if bool(scales) == from_instrument:
         raise click.UsageError("give --scale NAME=ITEMS (repeatable) or --from-instrument")
@@ -76,16 +78,30 @@ def cli(data: str, scales: tuple[str, ...], from_instrument: bool, perspective: 
                     raise DataError(f"scale {name} given twice")
                 spec[name] = [f"-{x}" if x in rev else x for x in items]
             s, i = scale_reliability(frame, spec, missing=missing, scale_range=_range(scale_range))
+        om = None
+        if omega_h is not None:
+            toks = [t for v in spec.values() for t in v]
+            all_items = [t.lstrip("-") for t in toks]
+            x = reverse_code(frame[all_items].apply(lambda c: c.astype(float)),
+                             [t.lstrip("-") for t in toks if t.startswith("-")], _range(scale_range))
+            om = omega(x, all_items, n_factors=omega_h, missing=missing)
     except DataError as exc:
         if exc.file is None:
             raise DataError(exc.message, file=data, row=exc.row, column=exc.column) from None
         raise
     if as_json:
-        click.echo(json.dumps(_clean({"missing": missing, "scales": s.to_dict("records"),
-                                      "items": i.to_dict("records")}), indent=2, allow_nan=False))
+        out = {"missing": missing, "scales": s.to_dict("records"), "items": i.to_dict("records")}
+        if om is not None:
+            out["omega_hierarchical"] = {"n_factors": om.n_factors, "omega_h": om.omega_h,
+                                         "omega_total": om.omega_total, "alpha_std": om.alpha,
+                                         "loadings": om.loadings.to_dict("records")}
+        click.echo(json.dumps(_clean(out), indent=2, allow_nan=False))
         return
     fmt = {"index": False, "float_format": lambda v: f"{v:.3f}"}
     click.echo(f"Reliability ({missing} deletion; Feldt 95 % CI of raw alpha; omega_total from one minres factor)")
     click.echo(s.to_string(**fmt))
     click.echo("")
     click.echo(i.to_string(**fmt))
+    if om is not None:
+        click.echo(f"\nAll {len(om.loadings)} items, Schmid-Leiman with {om.n_factors} group factors:")
+        click.echo(om.summary())
