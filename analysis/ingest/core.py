@@ -202,7 +202,7 @@ class _Bad:
     messages: dict[Any, str]
 
 
-def _rated(raw: pd.Series, spec: ColumnSpec, extra: dict[str, float], unanswered_codes: set[float]):
+def _rated(raw: pd.Series, spec: ColumnSpec, extra: dict[str, float], unanswered_codes: set[float], hint: str = ""):
     """(values float array, unanswered bool array, bad mask, {raw: message}) for a rated column."""
     allowed = set(spec.values)
     if pd.api.types.is_numeric_dtype(raw.dtype):
@@ -245,7 +245,7 @@ def _rated(raw: pd.Series, spec: ColumnSpec, extra: dict[str, float], unanswered
         if lab in spec.label_values:
             mapping[u] = float(spec.label_values[lab])
         else:
-            msgs[u] = f"unknown label {s!r}: not a label of scale {spec.scale} in any bank language"
+            msgs[u] = f"unknown label {s!r}: not a label of scale {spec.scale} in any bank language{hint}"
     vals = np.array(raw.map(mapping).to_numpy(dtype=float, na_value=np.nan))
     una = raw.isin(una_keys).to_numpy() if una_keys else np.zeros(len(raw), bool)
     bad = raw.isin(list(msgs)).to_numpy() if msgs else np.zeros(len(raw), bool)
@@ -397,7 +397,7 @@ def build(
                 extra.update(resolve_answers(table.answer_texts[col], spec.label_values))
             if col in table.value_labels:
                 _check_value_labels(table, col, spec, codes, warnings)
-            vals, una, bad, msgs = _rated(raw, spec, extra, codes)
+            vals, una, bad, msgs = _rated(raw, spec, extra, codes, table.label_hint)
             out[outcol] = vals
             una_cols[outcol] = una
         elif spec.kind == "select_one":

@@ -126,7 +126,9 @@ def read(path: str | Path, structure: str | Path | None = None, encoding: str | 
             table.pii.add(n)
         elif n.casefold() in PLATFORM_COLS or re.fullmatch(r"(groupTime\d+|.+Time)", n):
             table.platform_cols.add(n)
-    if structure is not None:
+    if structure is None:
+        table.label_hint = " (answer codes need the survey structure: --structure survey.txt)"
+    else:
         raw, ssha = parse_structure(structure)
         table.structure, table.structure_sha256 = str(structure), ssha
         for n in names:

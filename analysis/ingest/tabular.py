@@ -73,6 +73,7 @@ class Table:
     value_labels: dict[str, dict[float, str]] = field(default_factory=dict)
     unanswered_codes: dict[str, set[float]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    label_hint: str = ""
     structure: str | None = None
     structure_sha256: str | None = None
 
