@@ -1,0 +1,195 @@
+"""The simulator: reproducible, the documented columns, and every planted truth visible in the data."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from analysis.cli import cli
+from analysis.ingest import default_instrument
+from analysis.simulate import CARELESS_KINDS, NonInvariance, SimulationSpec, demo_spec, simulate
+from analysis.simulate_io import write_simulation
+from vcd_core.errors import DataError
+
+META = ["respondent_id", "country", "language", "relationship_type", "phase", "duration_sec", "finished",
+        "source_row"]
+
+
+@pytest.fixture(scope="module")
+def inst():
+    return default_instrument()[0]
+
+
+@pytest.fixture(scope="module")
+def demo(inst):
+    return simulate(inst, demo_spec())
+
+
+def _items(inst, construct=None):
+    return [i.code for i in inst.items(perspective="provider", construct=construct)]
+
+
+def test_reproducible_and_seeded(inst):
+    a = simulate(inst, demo_spec(3, n_per_country=60, seed=5)).data
+    b = simulate(inst, demo_spec(3, n_per_country=60, seed=5)).data
+    c = simulate(inst, demo_spec(3, n_per_country=60, seed=6)).data
+    pd.testing.assert_frame_equal(a, b)
+    assert not a[_items(inst)].equals(c[_items(inst)])
+
+
+def test_columns_are_the_responseset_columns(inst, demo):
+    d = demo.data
+    assert d.columns[:8].tolist() == META
+    items = _items(inst)
+    assert d.columns[8:8 + len(items)].tolist() == items
+    assert {"ATT1", "ATT2"} <= set(d.columns)
+    tim = [c for c in d.columns if c.startswith("TIM_")]
+    assert len(tim) == len(inst.reasons())
+    assert len(d) == 3500 and d["respondent_id"].is_unique
+    assert set(d["relationship_type"]) == {"B2C", "B2B", "B2G", "G2C"}
+    assert set(d["phase"]) == {"before", "during", "after"}
+    vals = d[items].to_numpy().ravel()
+    assert set(np.unique(vals[~np.isnan(vals)])) == set(range(1, 8))
+    tv = d[tim].to_numpy().ravel()
+    assert set(np.unique(tv[~np.isnan(tv)])) == set(range(1, 6))
+
+
+def test_careless_counts_and_kinds(demo):
+    ids = demo.truth["careless"]["ids"]
+    n_careless = sum(len(ids[k]) for k in CARELESS_KINDS)
+    assert n_careless == round(0.09 * 3500)
+    assert len(ids["random"]) == round(0.30 * n_careless)
+    assert len(ids["duplicate"]) >= 8
+    all_ids = [i for v in ids.values() for i in v]
+    assert len(all_ids) == len(set(all_ids))  # one kind per respondent
+
+
+def test_duplicates_copy_an_earlier_submission(inst, demo):
+    d = demo.data.set_index("respondent_id")
+    cols = _items(inst) + ["ATT1", "ATT2"]
+    for dup, src in demo.truth["careless"]["duplicates_of"].items():
+        assert d.index.get_loc(src) < d.index.get_loc(dup)
+        a, b = d.loc[dup, cols].to_numpy(float), d.loc[src, cols].to_numpy(float)
+        # identical answers except cells blanked afterwards by MCAR
+        both = ~np.isnan(a) & ~np.isnan(b)
+        assert np.array_equal(a[both], b[both])
+
+
+def test_careless_kinds_behave_as_planted(inst, demo):
+    d = demo.data.set_index("respondent_id")
+    ids = demo.truth["careless"]["ids"]
+    items = _items(inst)
+    sd = d[items].std(axis=1)
+    assert (sd.loc[ids["straightliner"]] < sd.drop(demo.careless_ids()).median()).mean() > 0.95
+    med = d["duration_sec"].groupby(d["country"]).transform("median")
+    assert (d.loc[ids["speeder"], "duration_sec"] < med.loc[ids["speeder"]] / 3).all()
+    att = demo.truth["attention_checks"]
+    wrong = pd.concat([d.loc[ids["attention"], c] != v["correct"] for c, v in att.items()], axis=1).any(axis=1)
+    assert wrong.all()
+    ok = d.drop(demo.careless_ids())
+    assert all((ok[c] == v["correct"]).all() for c, v in att.items())
+
+
+def test_mcar_rate(inst, demo):
+    share = demo.data[_items(inst)].isna().to_numpy().mean()
+    assert 0.015 < share < 0.025
+    assert demo.truth["missing"]["cells"] > 0
+
+
+def test_planted_intercept_and_loading(inst, demo):
+    d = demo.data.drop(demo.data.index[demo.data["respondent_id"].isin(demo.careless_ids())])
+    de = d["country"] == "DE"
+    # INF02 minus its construct-mate INF01 removes DE's latent mean: the planted intercept (+0.8 latent SD) remains
+    diff = (d["INF02"] - d["INF01"]).groupby(de).mean()
+    assert diff[True] - diff[False] > 0.7
+    es = d["country"] == "ES"
+    rest = [c for c in _items(inst, "TRU") if c != "TRU03"]
+
+    def item_rest(frame):
+        return frame["TRU03"].corr(frame[rest].mean(axis=1))
+
+    others = [item_rest(g) for c, g in d.groupby("country") if c != "ES"]
+    assert item_rest(d[es]) < min(others) - 0.15
+
+
+def test_group_differences_as_planted(inst, demo):
+    from analysis.compare import scale_scores
+
+    d = demo.data[~demo.data["respondent_id"].isin(demo.careless_ids())]
+    sc = scale_scores(d, inst)
+    by_phase = sc.groupby("phase")[["inability_to_change", "absence_of_clear_expectations"]].mean()
+    assert (by_phase.loc["before"] - by_phase.loc["during"] > 0.3).all()
+    by_type = sc.groupby("relationship_type")[["absence_of_information", "inability_to_change"]].mean()
+    assert (by_type.loc["B2C"] - by_type.loc["B2B"] > 0.3).all()
+    assert by_type["inability_to_serve"].max() - by_type["inability_to_serve"].min() < 0.1 \
+        if "inability_to_serve" in by_type else True
+
+
+def test_seed_hypotheses_supported(inst, demo):
+    from analysis.hypotheses import seed_hypotheses
+
+    h = seed_hypotheses(demo.data[~demo.data["respondent_id"].isin(demo.careless_ids())], inst)
+    assert (h["verdict"] == "supported").all(), h.loc[h["verdict"] != "supported", ["id", "estimate", "note"]]
+
+
+def test_timing_follows_table3(inst, demo):
+    d = demo.data
+    for r in inst.reasons():
+        col = f"TIM_{r.code}"
+        occ = d[col][d[col].between(1, 4)]
+        share = occ.value_counts(normalize=True)
+        if r.time == "before":
+            assert share[1] > 0.45
+        elif r.time == "after":
+            assert share[3] > 0.45
+        else:
+            assert min(share[1], share[2], share[3]) > 0.15
+
+
+def test_bad_spec(inst):
+    with pytest.raises(DataError, match="not an item"):
+        simulate(inst, SimulationSpec(countries=("FI",), n_per_country=10,
+                                      noninvariance=(NonInvariance("loading", "XYZ01", "FI", 0.3),)))
+    with pytest.raises(DataError, match="careless_share"):
+        simulate(inst, replace(demo_spec(2, 10), careless_share=0.7))
+    with pytest.raises(DataError, match="countries"):
+        demo_spec(0)
+
+
+def test_qualtrics_layout_round_trips_through_the_importer(inst, tmp_path):
+    from analysis.ingest import read_responses
+
+    sim = simulate(inst, demo_spec(3, n_per_country=40, seed=4))
+    paths = write_simulation(sim, tmp_path, fmt="qualtrics", inst=inst)
+    raw = paths["responses"].read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    lines = raw.decode("utf-8-sig").splitlines()
+    assert lines[2].startswith('"{""ImportId"":""startDate""')
+    rs = read_responses(paths["responses"], platform="qualtrics", inst=inst)
+    got = rs.data.set_index("respondent_id")
+    want = sim.data.set_index("respondent_id")
+    assert got.index.tolist() == want.index.tolist()
+    for c in [c for c in want.columns if c != "source_row"]:
+        if not pd.api.types.is_numeric_dtype(want[c]) or pd.api.types.is_bool_dtype(want[c]):
+            assert got[c].astype(str).tolist() == want[c].astype(str).tolist(), c
+        else:
+            np.testing.assert_array_equal(got[c].to_numpy(float), want[c].to_numpy(float), err_msg=c)
+    assert (got["source_row"] == want["source_row"] + 2).all()  # 3 header rows instead of 1
+
+
+def test_cli_writes_responses_and_truth(tmp_path):
+    r = CliRunner().invoke(cli, ["simulate", "--countries", "FI,DE", "--n", "30", "--seed", "2", "-o",
+                                 str(tmp_path), "--json"])
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.output[r.output.index("{"):])
+    d = pd.read_csv(out["responses"])
+    truth = json.loads((tmp_path / "truth.json").read_text())
+    assert len(d) == 60 == truth["n"] and truth["seed"] == 2
+    assert [n["country"] for n in truth["noninvariance"]] == ["DE"]  # ES not simulated
+    r = CliRunner().invoke(cli, ["simulate", "--countries", "0", "-o", str(tmp_path)])
+    assert r.exit_code == 1 and "Error:" in r.output
