@@ -264,8 +264,8 @@ def build_survey(inst: Instrument, perspective: str, langs: Sequence[str] | None
     --------
     >>> from instrument.model import load_bank
     >>> s = build_survey(load_bank(), "customer", ["en"])
-    >>> s.questions[-1].section
-    'outcome'
+    >>> [q.section for q in s.questions if q.type == "matrix"][0]
+    'reason'
     """
     if perspective not in PERSPECTIVES:
         raise ExportError(f"perspective {perspective!r} is not one of {', '.join(PERSPECTIVES)}",
