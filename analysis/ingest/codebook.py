@@ -99,6 +99,8 @@ class Codebook:
         self.inst = inst
         self.specs: dict[str, ColumnSpec] = {}
         self.fallbacks: list[str] = []
+        #: scale → labels that mean different values in different languages (not used for mapping)
+        self.ambiguous: dict[str, tuple[str, ...]] = {}
         langs = inst.language_codes
 
         def scale_labels(code: str) -> dict[str, int]:
@@ -106,9 +108,16 @@ class Codebook:
             if sc is None:
                 return {}
             out: dict[str, int] = {}
+            clash: set[str] = set()
             for lang in langs:
                 for v, lab in zip(sc.values, sc.labels.get(lang, ()), strict=False):
-                    out.setdefault(norm_label(lab), v)
+                    key = norm_label(lab)
+                    if out.setdefault(key, v) != v:
+                        clash.add(key)  # one spelling, two values in two languages: not usable
+            for key in clash:
+                del out[key]
+            if clash:
+                self.ambiguous[code] = tuple(sorted(clash))
             return out
 
         def rated(code: str, kind: str, scale: str, persp: str | None = None, fallback: bool = False) -> None:

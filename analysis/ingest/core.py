@@ -34,14 +34,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from analysis.ingest.cells import Bad, integer, rated, select, short, text_values, to_bool, to_float
 from analysis.ingest.codebook import FLAG_COLUMNS, META_COLUMNS, Codebook, ColumnSpec, norm_label, resolve_answers
 from analysis.ingest.tabular import Table
 from instrument.model import Instrument
 from vcd_core.errors import DataError
-
-_NUM = re.compile(r"^[+-]?\d+(\.\d*)?$")
-_TRUE = {"1", "1.0", "true", "yes", "y", "complete", "completed", "t"}
-_FALSE = {"0", "0.0", "false", "no", "n", "incomplete", "f"}
 
 
 @dataclass(frozen=True)
@@ -185,131 +182,7 @@ class ResponseSet:
         return p
 
 
-def _short(codes: tuple[str, ...] | list[str], k: int = 8) -> str:
-    codes = list(codes)
-    return ", ".join(codes[:k]) + (f" … (+{len(codes) - k})" if len(codes) > k else "")
-
-
-# -- cell conversion ---------------------------------------------------------------------------------------
-@dataclass
-class _Bad:
-    """Bad cells of one column: boolean mask and a message per bad raw value."""
-
-    column: str
-    code: str
-    mask: np.ndarray
-    raw: pd.Series
-    messages: dict[Any, str]
-
-
-def _rated(raw: pd.Series, spec: ColumnSpec, extra: dict[str, float], unanswered_codes: set[float], hint: str = ""):
-    """(values float array, unanswered bool array, bad mask, {raw: message}) for a rated column."""
-    allowed = set(spec.values)
-    if pd.api.types.is_numeric_dtype(raw.dtype):
-        x = raw.to_numpy(dtype=float)
-        una = np.isin(x, list(unanswered_codes)) if unanswered_codes else np.zeros(len(x), bool)
-        ok = np.isnan(x) | np.isin(x, list(allowed)) | una
-        vals = np.where(ok & ~una, x, np.nan)
-        msgs = {v: f"value {v:g} is outside {spec.describe_scale()}" for v in pd.unique(x[~ok])}
-        return vals, una, ~ok, msgs
-    mapping: dict[Any, float] = {}
-    una_keys: set[Any] = set()
-    msgs: dict[Any, str] = {}
-    for u in pd.unique(raw):
-        if u is None or (isinstance(u, float) and np.isnan(u)):
-            mapping[u] = np.nan
-            continue
-        s = str(u).strip()
-        if not s:
-            mapping[u] = np.nan
-            continue
-        lab = norm_label(s)
-        if lab in extra:
-            v = extra[lab]
-            if v in unanswered_codes:
-                una_keys.add(u)
-                mapping[u] = np.nan
-            else:
-                mapping[u] = float(v)
-            continue
-        if _NUM.match(s):
-            f = float(s)
-            if f in unanswered_codes:
-                una_keys.add(u)
-                mapping[u] = np.nan
-            elif f.is_integer() and int(f) in allowed:
-                mapping[u] = f
-            else:
-                msgs[u] = f"value {s} is outside {spec.describe_scale()}"
-            continue
-        if lab in spec.label_values:
-            mapping[u] = float(spec.label_values[lab])
-        else:
-            msgs[u] = f"unknown label {s!r}: not a label of scale {spec.scale} in any bank language{hint}"
-    vals = np.array(raw.map(mapping).to_numpy(dtype=float, na_value=np.nan))
-    una = raw.isin(una_keys).to_numpy() if una_keys else np.zeros(len(raw), bool)
-    bad = raw.isin(list(msgs)).to_numpy() if msgs else np.zeros(len(raw), bool)
-    return vals, una, bad, msgs
-
-
-def _select(raw: pd.Series, spec: ColumnSpec):
-    """(codes object array, bad mask, {raw: message}) for a select_one context question."""
-    mapping: dict[Any, Any] = {}
-    msgs: dict[Any, str] = {}
-    for u in pd.unique(raw):
-        if u is None or (isinstance(u, float) and np.isnan(u)) or not str(u).strip():
-            mapping[u] = None
-            continue
-        s = str(u).strip()
-        if _NUM.match(s) and spec.choice_values:
-            f = float(s)
-            if f.is_integer() and int(f) in spec.choice_values:
-                mapping[u] = spec.choice_values[int(f)]
-            else:
-                msgs[u] = f"value {s} is not a choice of {spec.code} ({_short([str(v) for v in spec.choice_values])})"
-        elif norm_label(s) in spec.choices:
-            mapping[u] = spec.choices[norm_label(s)]
-        elif spec.code == "COUNTRY" and not spec.choice_values and re.fullmatch(r"[A-Za-z]{2}", s):
-            mapping[u] = s.upper()  # the bank has no COUNTRY question yet: ISO 3166-1 alpha-2 kept
-        elif spec.fallback and not spec.choice_values:
-            msgs[u] = f"{s!r}: the bank has no {spec.code} question yet, so only ISO codes (FI, DE, …) are understood"
-        else:
-            msgs[u] = f"unknown choice {s!r} of {spec.code}"
-    codes = np.array(raw.map(mapping).to_numpy(dtype=object))
-    bad = raw.isin(list(msgs)).to_numpy() if msgs else np.zeros(len(raw), bool)
-    return codes, bad, msgs
-
-
-def _integer(raw: pd.Series, spec: ColumnSpec):
-    if pd.api.types.is_numeric_dtype(raw.dtype):
-        return np.array(raw.to_numpy(dtype=float)), np.zeros(len(raw), bool), {}
-    s = raw.astype(str).str.strip()
-    num = pd.to_numeric(s.where(s != ""), errors="coerce")
-    bad = (s != "").to_numpy() & num.isna().to_numpy()
-    msgs = {u: f"{u!r} is not a number ({spec.code})" for u in pd.unique(raw[bad])}
-    return np.array(num.to_numpy(dtype=float)), bad, msgs
-
-
-def text_values(raw: pd.Series) -> np.ndarray:
-    """Raw cells as text with empty cells as None."""
-    if pd.api.types.is_numeric_dtype(raw.dtype):
-        return raw.to_numpy()
-    s = raw.astype(object)
-    return s.where(s.astype(str).str.strip() != "", None).to_numpy(dtype=object)
-
-
-def to_bool(raw: pd.Series) -> pd.Series:
-    """Finished-style flags (1/0, true/false, yes/no, complete) as a nullable boolean Series."""
-    low = raw.astype(str).str.strip().str.casefold()
-    out = pd.Series(pd.NA, index=raw.index, dtype="boolean")
-    out[low.isin(_TRUE)] = True
-    out[low.isin(_FALSE)] = False
-    return out
-
-
-def to_float(raw: pd.Series) -> pd.Series:
-    """Numbers (e.g. durations) as float; non-numbers NaN."""
-    return pd.to_numeric(raw, errors="coerce").astype(float)
+_short = short
 
 
 # -- the mapping -------------------------------------------------------------------------------------------
@@ -384,7 +257,7 @@ def build(
 
     out: dict[str, Any] = {}
     una_cols: dict[str, np.ndarray] = {}
-    bads: list[_Bad] = []
+    bads: list[Bad] = []
     used_fallback: list[str] = []
     for outcol, (col, spec) in matched.items():
         raw = table.values[col]
@@ -397,20 +270,20 @@ def build(
                 extra.update(resolve_answers(table.answer_texts[col], spec.label_values))
             if col in table.value_labels:
                 _check_value_labels(table, col, spec, codes, warnings)
-            vals, una, bad, msgs = _rated(raw, spec, extra, codes, table.label_hint)
+            vals, una, bad, msgs = rated(raw, spec, extra, codes, table.label_hint)
             out[outcol] = vals
             una_cols[outcol] = una
         elif spec.kind == "select_one":
-            vals, bad, msgs = _select(raw, spec)
+            vals, bad, msgs = select(raw, spec)
             out[outcol] = vals
         elif spec.kind == "integer":
-            vals, bad, msgs = _integer(raw, spec)
+            vals, bad, msgs = integer(raw, spec)
             out[outcol] = vals
         else:
             out[outcol] = text_values(raw)
             bad, msgs = np.zeros(n, bool), {}
         if bad.any():
-            bads.append(_Bad(col, spec.code, bad, raw, msgs))
+            bads.append(Bad(col, spec.code, bad, raw, msgs))
     if used_fallback:
         warnings.append("the bank defines no " + ", ".join(sorted(set(used_fallback))) +
                         " yet; used the documented definitions (instrument API)")
@@ -549,7 +422,7 @@ def _out_of(matched: dict[str, tuple[str, ColumnSpec]], raw_col: str) -> str:
     return next(o for o, (c, _) in matched.items() if c == raw_col)
 
 
-def _problems(bads: list[_Bad], table: Table, mode: str) -> pd.DataFrame:
+def _problems(bads: list[Bad], table: Table, mode: str) -> pd.DataFrame:
     cols = ["source_row", "column", "code", "value", "problem"]
     if not bads:
         return pd.DataFrame(columns=cols)

@@ -26,8 +26,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from analysis.ingest.cells import to_float
 from analysis.ingest.codebook import norm_label
-from analysis.ingest.core import to_float
 from analysis.ingest.tabular import (
     Table,
     check_header,

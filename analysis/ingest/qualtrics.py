@@ -31,8 +31,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from analysis.ingest.cells import to_bool, to_float
 from analysis.ingest.codebook import norm_label
-from analysis.ingest.core import to_bool, to_float
 from analysis.ingest.tabular import (
     Table,
     check_header,

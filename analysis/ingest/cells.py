@@ -1,0 +1,159 @@
+"""Converting one raw column's cells: rated rows (scale values or labels), choices, numbers, text, flags.
+
+Each converter works on the column's distinct raw values (a few per column), so large files stay fast.
+Bad cells are returned as a mask plus one message per distinct bad value; :func:`analysis.ingest.core.build`
+raises or records them.
+
+Examples
+--------
+>>> import pandas as pd
+>>> from analysis.ingest.codebook import ColumnSpec
+>>> spec = ColumnSpec("INF01", "INF01", "item", "agree7", (1, 2, 3, 4, 5, 6, 7), {"agree": 6})
+>>> vals, una, bad, msgs = rated(pd.Series(["7", "", "Agree", "-99", "8"]), spec, {}, {-99.0})
+>>> vals.tolist(), una.tolist(), bad.tolist()
+([7.0, nan, 6.0, nan, nan], [False, False, False, True, False], [False, False, False, False, True])
+>>> msgs
+{'8': 'value 8 is outside agree7 (1..7)'}
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from analysis.ingest.codebook import ColumnSpec, norm_label
+
+_NUM = re.compile(r"^[+-]?\d+(\.\d*)?$")
+_TRUE = {"1", "1.0", "true", "yes", "y", "complete", "completed", "t"}
+_FALSE = {"0", "0.0", "false", "no", "n", "incomplete", "f"}
+
+
+def short(codes, k: int = 8) -> str:
+    """``a, b, c … (+n)``: at most ``k`` entries of a list."""
+    codes = list(codes)
+    return ", ".join(codes[:k]) + (f" … (+{len(codes) - k})" if len(codes) > k else "")
+
+
+@dataclass
+class Bad:
+    """Bad cells of one column: boolean mask and a message per bad raw value."""
+
+    column: str
+    code: str
+    mask: np.ndarray
+    raw: pd.Series
+    messages: dict[Any, str]
+
+
+def rated(raw: pd.Series, spec: ColumnSpec, extra: dict[str, float], unanswered_codes: set[float], hint: str = ""):
+    """(values float array, unanswered bool array, bad mask, {raw: message}) for a rated column."""
+    allowed = set(spec.values)
+    if pd.api.types.is_numeric_dtype(raw.dtype):
+        x = raw.to_numpy(dtype=float)
+        una = np.isin(x, list(unanswered_codes)) if unanswered_codes else np.zeros(len(x), bool)
+        ok = np.isnan(x) | np.isin(x, list(allowed)) | una
+        vals = np.where(ok & ~una, x, np.nan)
+        msgs = {v: f"value {v:g} is outside {spec.describe_scale()}" for v in pd.unique(x[~ok])}
+        return vals, una, ~ok, msgs
+    mapping: dict[Any, float] = {}
+    una_keys: set[Any] = set()
+    msgs: dict[Any, str] = {}
+    for u in pd.unique(raw):
+        if u is None or (isinstance(u, float) and np.isnan(u)):
+            mapping[u] = np.nan
+            continue
+        s = str(u).strip()
+        if not s:
+            mapping[u] = np.nan
+            continue
+        lab = norm_label(s)
+        if lab in extra:
+            v = extra[lab]
+            if v in unanswered_codes:
+                una_keys.add(u)
+                mapping[u] = np.nan
+            else:
+                mapping[u] = float(v)
+            continue
+        if _NUM.match(s):
+            f = float(s)
+            if f in unanswered_codes:
+                una_keys.add(u)
+                mapping[u] = np.nan
+            elif f.is_integer() and int(f) in allowed:
+                mapping[u] = f
+            else:
+                msgs[u] = f"value {s} is outside {spec.describe_scale()}"
+            continue
+        if lab in spec.label_values:
+            mapping[u] = float(spec.label_values[lab])
+        else:
+            msgs[u] = f"unknown label {s!r}: not a label of scale {spec.scale} in any bank language{hint}"
+    vals = np.array(raw.map(mapping).to_numpy(dtype=float, na_value=np.nan))
+    una = raw.isin(una_keys).to_numpy() if una_keys else np.zeros(len(raw), bool)
+    bad = raw.isin(list(msgs)).to_numpy() if msgs else np.zeros(len(raw), bool)
+    return vals, una, bad, msgs
+
+
+def select(raw: pd.Series, spec: ColumnSpec):
+    """(codes object array, bad mask, {raw: message}) for a select_one context question."""
+    mapping: dict[Any, Any] = {}
+    msgs: dict[Any, str] = {}
+    for u in pd.unique(raw):
+        if u is None or (isinstance(u, float) and np.isnan(u)) or not str(u).strip():
+            mapping[u] = None
+            continue
+        s = str(u).strip()
+        if _NUM.match(s) and spec.choice_values:
+            f = float(s)
+            if f.is_integer() and int(f) in spec.choice_values:
+                mapping[u] = spec.choice_values[int(f)]
+            else:
+                msgs[u] = f"value {s} is not a choice of {spec.code} ({short([str(v) for v in spec.choice_values])})"
+        elif norm_label(s) in spec.choices:
+            mapping[u] = spec.choices[norm_label(s)]
+        elif spec.code == "COUNTRY" and not spec.choice_values and re.fullmatch(r"[A-Za-z]{2}", s):
+            mapping[u] = s.upper()  # the bank has no COUNTRY question yet: ISO 3166-1 alpha-2 kept
+        elif spec.fallback and not spec.choice_values:
+            msgs[u] = f"{s!r}: the bank has no {spec.code} question yet, so only ISO codes (FI, DE, …) are understood"
+        else:
+            msgs[u] = f"unknown choice {s!r} of {spec.code}"
+    codes = np.array(raw.map(mapping).to_numpy(dtype=object))
+    bad = raw.isin(list(msgs)).to_numpy() if msgs else np.zeros(len(raw), bool)
+    return codes, bad, msgs
+
+
+def integer(raw: pd.Series, spec: ColumnSpec):
+    if pd.api.types.is_numeric_dtype(raw.dtype):
+        return np.array(raw.to_numpy(dtype=float)), np.zeros(len(raw), bool), {}
+    s = raw.astype(str).str.strip()
+    num = pd.to_numeric(s.where(s != ""), errors="coerce")
+    bad = (s != "").to_numpy() & num.isna().to_numpy()
+    msgs = {u: f"{u!r} is not a number ({spec.code})" for u in pd.unique(raw[bad])}
+    return np.array(num.to_numpy(dtype=float)), bad, msgs
+
+
+def text_values(raw: pd.Series) -> np.ndarray:
+    """Raw cells as text with empty cells as None."""
+    if pd.api.types.is_numeric_dtype(raw.dtype):
+        return raw.to_numpy()
+    s = raw.astype(object)
+    return s.where(s.astype(str).str.strip() != "", None).to_numpy(dtype=object)
+
+
+def to_bool(raw: pd.Series) -> pd.Series:
+    """Finished-style flags (1/0, true/false, yes/no, complete) as a nullable boolean Series."""
+    low = raw.astype(str).str.strip().str.casefold()
+    out = pd.Series(pd.NA, index=raw.index, dtype="boolean")
+    out[low.isin(_TRUE)] = True
+    out[low.isin(_FALSE)] = False
+    return out
+
+
+def to_float(raw: pd.Series) -> pd.Series:
+    """Numbers (e.g. durations) as float; non-numbers NaN."""
+    return pd.to_numeric(raw, errors="coerce").astype(float)
