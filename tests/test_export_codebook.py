@@ -132,3 +132,27 @@ def _instrument_commands() -> list[str]:
     except ImportError:
         return []
     return list(instrument.commands)
+
+
+@pytest.mark.parametrize("platform", ["xlsform", "qualtrics", "limesurvey", "redcap", "codebook"])
+def test_importer_maps_every_exported_column_back(inst, tmp_path, platform):
+    """The ingest side's column matching (analysis.ingest.codebook) finds every exported column's bank code."""
+    from analysis.ingest.codebook import Codebook
+    from instrument.export import EXPORTERS
+    from instrument.export.codebook import read_codebook
+    from instrument.export.limesurvey import read_limesurvey
+    from instrument.export.qualtrics import read_qualtrics
+    from instrument.export.redcap import read_redcap
+    from instrument.export.xlsform import read_xlsform
+
+    readers = {"xlsform": read_xlsform, "qualtrics": read_qualtrics, "limesurvey": read_limesurvey,
+               "redcap": read_redcap, "codebook": read_codebook}
+    files = EXPORTERS[platform](inst, "provider", None, tmp_path).files
+    columns = readers[platform](files[-1]).columns
+    expected = build_survey(inst, "provider", None).columns()
+    assert len(columns) == len(expected)
+    cb = Codebook(inst)
+    for col, code in zip(columns, expected, strict=True):
+        keys = (col, col.split("[", 1)[1].rstrip("]")) if "[" in col else (col,)
+        spec = cb.match(keys)
+        assert spec is not None and spec.out == code, (platform, col, code)
