@@ -94,7 +94,10 @@ def export(
             raise ExportError(f"unknown format {n!r}; choose from {', '.join(FORMATS)} or all", column="--format")
     survey = build_survey(inst, perspective, langs)
     if strict and survey.warnings:
-        raise ExportError("--strict: texts below 'reviewed' (TRAPD): " + "; ".join(survey.warnings))
+        counts = ", ".join(f"{w.split(':', 1)[0]} ({w.split(':', 1)[1].split()[0]})" for w in survey.warnings)
+        total = sum(int(w.split(":", 1)[1].split()[0]) for w in survey.warnings)
+        raise ExportError(f"--strict: {total} text(s) below 'reviewed' (TRAPD) in {counts}; nothing written "
+                          "(export without --strict to list them, or see the codebook)")
     results = []
     for n in names:
         results.append(EXPORTERS[n](inst, perspective, survey.languages, out_dir))

@@ -3,7 +3,8 @@
 Layout (see the README, "Platform exports"): one ``label::English (en)`` column per language; each rated
 matrix is a ``field-list`` group named by the construct code (``INF``) holding a header row ``INF_hdr``
 (appearance ``label``) and one ``select_one`` row per item or attention check (appearance ``list-nolabel``,
-``required``) named by its code; the timing matrix ``TIMING`` has a ``relevant`` condition on every row. Context
+``required``) named by its code; the timing matrix ``TIMING`` has a ``relevant`` condition on every row (and the
+group on their union). Context
 questions are named by their ResponseSet column (``country``, ``relationship_type``, ``phase``) or their code.
 Choice names are the numeric scale values. A hidden ``language`` field records the form language (via
 ``jr:choice-name`` on a one-choice list labelled with each language's ISO code).
@@ -86,7 +87,9 @@ def xlsform_rows(survey: Survey) -> tuple[list[list[object]], list[list[object]]
                 cho.append([q.list_name, str(o.value), *[o.label[lang] for lang in langs]])
         req = "yes" if q.required else ""
         if q.type == "matrix":
-            srv.append(row("begin_group", q.code, labels, appearance="field-list"))
+            conds = [relevance_text(r, "xlsform") for r in q.rows]
+            group_rel = " or ".join(f"({c})" for c in conds) if conds and all(conds) else ""
+            srv.append(row("begin_group", q.code, labels, appearance="field-list", relevant=group_rel))
             srv.append(row(f"select_one {q.list_name}", f"{q.code}_hdr", blank, appearance="label"))
             for r in q.rows:
                 srv.append(row(f"select_one {q.list_name}", r.code, [r.text[lang] for lang in langs],
