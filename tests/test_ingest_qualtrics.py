@@ -197,3 +197,33 @@ def test_empty_file(inst, tmp_path):
     p.write_bytes(b"\xef\xbb\xbf\r\n")
     with pytest.raises(DataError, match="empty.csv: the file is empty"):
         read_responses(p, inst=inst, platform="qualtrics")
+
+
+def test_renamed_headers_without_qsf_hint(inst, tmp_path):
+    f = tmp_path / "q.csv"
+    f.write_bytes(b'\xef\xbb\xbfResponseId,Q5_1\nResponse ID,Q - row\n{"ImportId":"_recordId"},{"ImportId":"QID5_1"}\n'
+                  b"R_1,4\n")
+    rs = read_responses(f, inst=inst)
+    assert rs.items == () and rs.unknown_columns == ("Q5_1",)
+    assert any("no column matches an item code" in w and "--structure" in w for w in rs.warnings)
+
+
+def test_simulator_qualtrics_output_round_trips(tmp_path):
+    simulate = pytest.importorskip("analysis.simulate")
+    simulate_io = pytest.importorskip("analysis.simulate_io")
+    inst, _ = default_instrument()
+    sim = simulate.simulate(inst, simulate.SimulationSpec(countries=("FI", "DE"), n_per_country=15, seed=2))
+    out = simulate_io.write_simulation(sim, tmp_path, fmt="qualtrics")
+    path = next(p for p in out.values() if p.name.startswith("responses"))
+    rs = read_responses(path, inst=inst)
+    truth = sim.data.reset_index(drop=True)
+    assert rs.source.platform == "qualtrics" and rs.n == len(truth)
+    for col in truth.columns:
+        if col == "source_row" or col not in rs.data:
+            continue
+        a, b = truth[col], rs.data[col]
+        if a.dtype.kind in "fi" or b.dtype.kind == "f":
+            np.testing.assert_array_equal(np.asarray(a, float), np.asarray(b, float), err_msg=col)
+        else:
+            assert a.astype(str).tolist() == b.astype(str).tolist(), col
+    assert rs.missing_items == () and len(rs.items) == len(inst.items(perspective="provider"))

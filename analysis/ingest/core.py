@@ -358,8 +358,8 @@ def build(
         if other:
             warnings.append(f"{len(other)} {('customer' if perspective == 'provider' else 'provider')} item(s) in a "
                             f"{perspective} file: {_short(other)}")
-    if not item_cols and not table.n == 0:
-        warnings.append("no column matches an item code of the bank")
+    if not item_cols:
+        warnings.append("no column matches an item code of the bank" + table.unmatched_hint)
     order = {i.code: k for k, i in enumerate(inst.items())}
     item_cols.sort(key=lambda c: (persp_of[c] != perspective, order.get(c, 10**6)))
     bank_items = [i.code for i in inst.items(perspective=perspective)] if perspective else []

@@ -219,6 +219,9 @@ def read(path: str | Path, structure: str | Path | None = None, encoding: str | 
             table.platform_cols.add(name)
         elif role:
             roles.setdefault(role, name)
+    if structure is None:
+        table.unmatched_hint = ("; Qualtrics columns are keyed on their export tags — pass the survey's .qsf "
+                                "(--structure) to key them on ImportIds")
     _meta(table, roles)
     for name in names:
         table.unanswered_codes[name] = {UNANSWERED}

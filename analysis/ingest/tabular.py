@@ -74,6 +74,7 @@ class Table:
     unanswered_codes: dict[str, set[float]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     label_hint: str = ""
+    unmatched_hint: str = ""
     structure: str | None = None
     structure_sha256: str | None = None
 
