@@ -103,15 +103,14 @@ def limesurvey_rows(survey: Survey) -> list[dict[str, str]]:
     # qualified ExpressionScript names of every array row, for the timing relevance
     qualified = {r.code: f"{ls_code(q.code)}_{ls_code(r.code)}"
                  for q in survey.questions if q.type == "matrix" for r in q.rows}
+    # no ``id`` values: the importer then numbers groups and (sub)questions itself; ids on some rows only
+    # collide with its own numbering (LimeSurvey issue #17980) and a non-empty ``id`` on a Q row would be read
+    # as a question attribute
     for lang in survey.languages:
-        gid = 0
-        qid = 0
         for g, (gname, qs) in enumerate(_pages(survey), start=1):
-            gid += 1
-            add(**{"id": gid, "class": "G", "type/scale": g, "name": gname, "relevance": "1", "text": "",
+            add(**{"class": "G", "type/scale": g, "name": gname, "relevance": "1", "text": "",
                    "language": lang})
             for q in qs:
-                qid += 1
                 mand = "Y" if q.required else "N"
                 if q.type == "matrix":
                     qtype = "F"
@@ -121,7 +120,7 @@ def limesurvey_rows(survey: Survey) -> list[dict[str, str]]:
                     qtype = "N"
                 else:
                     qtype = "T"
-                add(**{"id": qid, "class": "Q", "type/scale": qtype, "name": ls_code(q.code),
+                add(**{"class": "Q", "type/scale": qtype, "name": ls_code(q.code),
                        "relevance": "1", "text": q.label[lang], "language": lang, "mandatory": mand,
                        "other": "N", "same_default": "0",
                        "num_value_int_only": "1" if q.type == "integer" else ""})
