@@ -53,6 +53,8 @@ CLASSES = ("S", "SL", "G", "Q", "SQ", "A", "AS", "QTA", "QTAM", "QTALS", "C")
 Q_RE = re.compile(r"^[A-Za-z][A-Za-z0-9]{0,19}$")
 SQ_RE = re.compile(r"^[A-Za-z0-9]{1,20}$")
 A_RE = re.compile(r"^[A-Za-z0-9]{1,5}$")
+#: LimeSurvey question type codes (``questions.type``).
+Q_TYPES = frozenset("15ABCDEFGHIKLMNOPQRSTUXY!:;|*")
 
 
 def ls_code(code: str) -> str:
@@ -258,6 +260,8 @@ def validate_limesurvey(path: str | Path) -> list[str]:
             if name in qcodes:
                 problems.append(f"row {k}: duplicate question code {name!r}")
             qcodes.add(name)
+            if r["type/scale"] not in Q_TYPES:
+                problems.append(f"row {k}: question {name} has unknown type {r['type/scale']!r}")
             cur_q, subs, answers, counts = r, set(), set(), {"SQ": 0, "A": 0}
         elif cls in ("SQ", "A"):
             if cur_q is None:
