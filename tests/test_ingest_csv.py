@@ -120,3 +120,11 @@ def test_unknown_choice_and_language(inst, tmp_path):
     rs = read_responses(f, inst=inst)
     assert rs.data.loc[0, "relationship_type"] == "B2B" and rs.data.loc[0, "language"] == "sv"
     assert any("language(s) not in the bank" in w for w in rs.warnings)
+
+
+def test_personal_data_columns_in_plain_files(inst, tmp_path):
+    f = tmp_path / "r.csv"
+    f.write_text("respondent_id,email,IP_Address,INF01\nA,a@example.org,192.0.2.1,1\n")
+    rs = read_responses(f, inst=inst)
+    assert rs.dropped_columns == ("email", "IP_Address") and "email" not in rs.data
+    assert read_responses(f, inst=inst, keep_pii=True).data.loc[0, "email"] == "a@example.org"

@@ -35,7 +35,15 @@ import numpy as np
 import pandas as pd
 
 from analysis.ingest.cells import Bad, integer, rated, select, short, text_values, to_bool, to_float
-from analysis.ingest.codebook import FLAG_COLUMNS, META_COLUMNS, Codebook, ColumnSpec, norm_label, resolve_answers
+from analysis.ingest.codebook import (
+    FLAG_COLUMNS,
+    META_COLUMNS,
+    Codebook,
+    ColumnSpec,
+    norm_key,
+    norm_label,
+    resolve_answers,
+)
 from analysis.ingest.tabular import Table
 from instrument.model import Instrument
 from vcd_core.errors import DataError
@@ -184,6 +192,12 @@ class ResponseSet:
 
 _short = short
 
+#: column names (any platform, compared without case and ``_ - . space``) holding personal data.
+PII_KEYS: frozenset[str] = frozenset(norm_key(n) for n in (
+    "IPAddress", "ip_address", "ipaddr", "ip", "email", "e-mail", "RecipientEmail", "RecipientFirstName",
+    "RecipientLastName", "firstname", "lastname", "ExternalReference", "ExternalDataReference", "LocationLatitude",
+    "LocationLongitude", "latitude", "longitude", "phone", "phonenumber", "deviceid", "token"))
+
 
 # -- the mapping -------------------------------------------------------------------------------------------
 def build(
@@ -233,7 +247,7 @@ def build(
     for col, keys in zip(table.columns, table.keys, strict=True):
         if col in table.consumed:
             continue
-        if col in table.pii and not keep_pii:
+        if (col in table.pii or norm_key(keys[0]) in PII_KEYS) and not keep_pii:
             dropped.append(col)
             continue
         spec = cb.match(keys)
