@@ -61,8 +61,8 @@ def xlsform_rows(survey: Survey) -> tuple[list[list[object]], list[list[object]]
     >>> from instrument.model import load_bank
     >>> from instrument.export._common import build_survey
     >>> srv, cho, sett = xlsform_rows(build_survey(load_bank(), "provider", ["en"]))
-    >>> srv[0][:3], sett[1][-1]
-    (['type', 'name', 'label::English (en)'], 'English (en)')
+    >>> srv[0][:3], sett[1][-2:]
+    (['type', 'name', 'label::English (en)'], ['English (en)', 'pages'])
     """
     langs = survey.languages
     head = ["type", "name", *_lang_columns(survey), "required", "appearance", "relevant", "calculation"]
@@ -102,8 +102,9 @@ def xlsform_rows(survey: Survey) -> tuple[list[list[object]], list[list[object]]
         else:
             srv.append(row("text", q.name, labels, req, "multiline"))
     version = date.today().strftime("%Y%m%d") + "01"
-    sett: list[list[object]] = [["form_title", "form_id", "version", "default_language"],
-                                [survey.title, survey.form_id, version, survey.language_info[0].xlsform]]
+    # style "pages": Enketo (KoboToolbox web forms) shows each field-list group as one page, like ODK Collect
+    sett: list[list[object]] = [["form_title", "form_id", "version", "default_language", "style"],
+                                [survey.title, survey.form_id, version, survey.language_info[0].xlsform, "pages"]]
     return srv, cho, sett
 
 
