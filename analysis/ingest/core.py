@@ -258,6 +258,8 @@ def build(
                 warnings.append(f"column {col!r} of the file is kept as 'source_row_in_file'")
             elif canon is not None and canon not in meta_cols:
                 meta_cols[canon] = col
+                if canon == "duplicate_id":
+                    warnings.append(f"column {col!r} of the file is recomputed from the respondent ids")
             elif col in table.platform_cols or col in table.pii:
                 platform_cols.append(col)
             else:
@@ -265,8 +267,8 @@ def build(
             continue
         if spec.out in matched:
             first = matched[spec.out][0]
-            raise DataError(f"two columns map to {spec.code}: {first!r} and {col!r}", file=file, row=table.header_rows,
-                            column=col)
+            raise DataError(f"two columns map to {spec.code}: {first!r} and {col!r}", file=file,
+                            row=1 if table.header_rows else None, column=col)
         matched[spec.out] = (col, spec)
 
     out: dict[str, Any] = {}
