@@ -6,7 +6,8 @@ matrix is a ``field-list`` group named by the construct code (``INF``) holding a
 ``required``) named by its code; the timing matrix ``TIMING`` has a ``relevant`` condition on every row (and the
 group on their union). Context
 questions are named by their ResponseSet column (``country``, ``relationship_type``, ``phase``) or their code.
-Choice names are the numeric scale values. A hidden ``language`` field records the form language (via
+Choice names are the numeric scale values. ``start``/``end`` record the interview's timestamps. A hidden
+``language`` field records the form language (via
 ``jr:choice-name`` on a one-choice list labelled with each language's ISO code).
 
 Examples
@@ -73,6 +74,9 @@ def xlsform_rows(survey: Survey) -> tuple[list[list[object]], list[list[object]]
         return [typ, name, *labels, required, appearance, relevant, calculation]
 
     srv: list[list[object]] = [head]
+    # metadata: start/end timestamps (duration = end - start on import)
+    srv.append(row("start", "start", blank))
+    srv.append(row("end", "end", blank))
     natives = [info.native for info in survey.language_info]
     srv.append(row(f"select_one {LANG_LIST}", LANG_HELPER, natives, relevant="false()"))
     srv.append(row("calculate", "language", blank, calculation=f"jr:choice-name('lang', '${{{LANG_HELPER}}}')"))
@@ -282,7 +286,7 @@ def read_xlsform(path: str | Path) -> ParsedSurvey:
     columns, texts, values, labels = [], {}, {}, {}
     for r in survey:
         typ, name = r["type"], r["name"]
-        if name == LANG_HELPER or name.endswith("_hdr") or typ in ("end_group", "calculate"):
+        if name == LANG_HELPER or name.endswith("_hdr") or typ in ("end_group", "calculate", "start", "end"):
             continue
         texts[name] = {lang: r[h] for h, lang in langcols}
         if typ == "begin_group":
