@@ -3,11 +3,10 @@
 Layout (see the README, "Platform exports"): one ``label::English (en)`` column per language; each rated
 matrix is a ``field-list`` group named by the construct code (``INF``) holding a header row ``INF_hdr``
 (appearance ``label``) and one ``select_one`` row per item or attention check (appearance ``list-nolabel``,
-``required``) named by its code; the timing matrix ``TIMING`` has a ``relevant`` condition on every row (and the
-group on their union). Context
-questions are named by their ResponseSet column (``country``, ``relationship_type``, ``phase``) or their code.
-Choice names are the numeric scale values. ``start``/``end`` record the interview's timestamps. A hidden
-``language`` field records the form language (via
+``required``) named by its code; the timing matrix ``TIMING`` has a ``relevant`` condition on every row (and
+the group on their union). Context questions are named by their ResponseSet column (``country``,
+``relationship_type``, ``phase``) or their code. Choice names are the numeric scale values. ``start``/``end``
+record the interview's timestamps. A hidden ``language`` field records the form language (via
 ``jr:choice-name`` on a one-choice list labelled with each language's ISO code).
 
 Examples
