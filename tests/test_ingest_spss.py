@@ -73,3 +73,12 @@ def test_not_a_sav_file(inst, tmp_path):
     f.write_text("respondent_id,INF01\n1,2\n")
     with pytest.raises(DataError, match=r"x.sav: not a readable SPSS .sav file"):
         read_responses(f, inst=inst)
+
+
+def test_limesurvey_style_names(inst, tmp_path):
+    f = tmp_path / "ls.sav"
+    df = pd.DataFrame({"id": [1.0, 2.0], "INF_INF01": [5.0, 6.0], "TIMING_TIMINF": [2.0, 3.0], "TIM_INF2": [1.0, 1.0]})
+    pyreadstat.write_sav(df, str(f))
+    rs = read_responses(f, inst=inst)
+    assert rs.data["INF01"].tolist() == [5.0, 6.0] and rs.data["TIM_INF"].tolist() == [2.0, 3.0]
+    assert rs.data["respondent_id"].tolist() == ["1", "2"] and rs.unknown_columns == ("TIM_INF2",)

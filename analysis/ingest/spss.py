@@ -3,7 +3,8 @@
 Read with ``user_missing=True``: user-defined missing values (e.g. -99 "seen but unanswered") are kept apart
 from system-missing (:attr:`ResponseSet.unanswered`). Variables named by bank codes (any case) are mapped;
 their value labels are checked against the bank's scale (a label that names another value — a reversed or
-shifted coding — is an error). ``source_row`` is the case number. Qualtrics variable names
+shifted coding — is an error). LimeSurvey's SPSS names ``INF_INF01`` map to INF01. ``source_row`` is the
+case number. Qualtrics variable names
 (``ResponseId``, ``Duration__in_seconds_``, ``Finished``, ``Status``, ``UserLanguage``, ``DistributionChannel``)
 fill the metadata as for the CSV export.
 
@@ -30,6 +31,19 @@ from analysis.ingest.tabular import Table, read_bytes
 from vcd_core.errors import DataError
 
 
+def keys_for(name: str) -> tuple[str, ...]:
+    """Candidate codes: the name, then the part after the last ``_`` (LimeSurvey's SPSS names ``INF_INF01``).
+
+    Examples
+    --------
+    >>> keys_for("INF_INF01"), keys_for("TIM_INF"), keys_for("INF01")
+    (('INF_INF01', 'INF01'), ('TIM_INF', 'INF'), ('INF01',))
+    """
+    if "_" in name.strip("_"):
+        return (name, name.rstrip("_").rsplit("_", 1)[1])
+    return (name,)
+
+
 def read(path: str | Path, structure: str | Path | None = None, encoding: str | None = None) -> Table:
     """Read a ``.sav`` file into a :class:`~analysis.ingest.tabular.Table`."""
     import pyreadstat
@@ -46,7 +60,7 @@ def read(path: str | Path, structure: str | Path | None = None, encoding: str | 
         raise DataError("duplicated variable name (SPSS names are case-insensitive)", file=str(path), row=1,
                         column=dups[0])
     values = {n: df[n].reset_index(drop=True) for n in names}
-    table = Table(str(path), "spss", names, [(n,) for n in names], values,
+    table = Table(str(path), "spss", names, [keys_for(n) for n in names], values,
                   np.arange(1, len(df) + 1, dtype=np.int64), sha, len(data), meta.file_encoding or "sav", 0)
     for n, ranges in (meta.missing_ranges or {}).items():
         col = df[n]
