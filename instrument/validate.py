@@ -357,7 +357,8 @@ def check_bank(path: str | Path | None = None) -> tuple[Instrument | None, list[
         if t3.name not in present:
             r.err(f"{t3.name}.yaml", t3.code, "Table-3 reason has no construct in the bank")
     order = {t.name: k for k, t in enumerate(TABLE3)}
-    constructs.sort(key=lambda c: (c.kind != "reason", order.get(c.name, 99), c.file, c.code))
+    # stable sort: reasons in Table 3 order, then outcomes by file and in their order within the file
+    constructs.sort(key=lambda c: (c.kind != "reason", order.get(c.name, 99), c.file))
     context = r.context(scales, constructs)
     checks = r.checks(scales, constructs)
     # one namespace for everything that becomes a data column
