@@ -33,14 +33,27 @@ _FALSE = {"0", "0.0", "false", "no", "n", "incomplete", "f"}
 
 
 def short(codes, k: int = 8) -> str:
-    """``a, b, c … (+n)``: at most ``k`` entries of a list."""
+    """``a, b, c … (+n)``: at most ``k`` entries of a list.
+
+    Examples
+    --------
+    >>> short(["a", "b", "c"], k=2)
+    'a, b … (+1)'
+    """
     codes = list(codes)
     return ", ".join(codes[:k]) + (f" … (+{len(codes) - k})" if len(codes) > k else "")
 
 
 @dataclass
 class Bad:
-    """Bad cells of one column: boolean mask and a message per bad raw value."""
+    """Bad cells of one column: boolean mask and a message per bad raw value.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> Bad("INF01", "INF01", np.array([True]), pd.Series(["9"]), {"9": "value 9 ..."}).mask.sum()
+    np.int64(1)
+    """
 
     column: str
     code: str
@@ -50,7 +63,15 @@ class Bad:
 
 
 def rated(raw: pd.Series, spec: ColumnSpec, extra: dict[str, float], unanswered_codes: set[float], hint: str = ""):
-    """(values float array, unanswered bool array, bad mask, {raw: message}) for a rated column."""
+    """(values float array, unanswered bool array, bad mask, {raw: message}) for a rated column.
+
+    Examples
+    --------
+    >>> from analysis.ingest.codebook import ColumnSpec
+    >>> spec = ColumnSpec("TIM_INF", "TIM_INF", "matrix", "timing5", (1, 2, 3, 4, 5))
+    >>> rated(pd.Series(["2", "6"]), spec, {}, set())[3]
+    {'6': 'value 6 is outside timing5 (1..5)'}
+    """
     allowed = set(spec.values)
     if pd.api.types.is_numeric_dtype(raw.dtype):
         x = raw.to_numpy(dtype=float)
@@ -100,7 +121,15 @@ def rated(raw: pd.Series, spec: ColumnSpec, extra: dict[str, float], unanswered_
 
 
 def select(raw: pd.Series, spec: ColumnSpec):
-    """(codes object array, bad mask, {raw: message}) for a select_one context question."""
+    """(codes object array, bad mask, {raw: message}) for a select_one context question.
+
+    Examples
+    --------
+    >>> from analysis.ingest.codebook import Codebook
+    >>> spec = Codebook._select("RELTYPE", "relationship_type", [("B2C", 1, ("Business to consumer",))])
+    >>> select(pd.Series(["1", "b2c", "Business to consumer", ""]), spec)[0].tolist()
+    ['B2C', 'B2C', 'B2C', None]
+    """
     mapping: dict[Any, Any] = {}
     msgs: dict[Any, str] = {}
     for u in pd.unique(raw):
@@ -123,11 +152,20 @@ def select(raw: pd.Series, spec: ColumnSpec):
         else:
             msgs[u] = f"unknown choice {s!r} of {spec.code}"
     codes = np.array(raw.map(mapping).to_numpy(dtype=object))
+    codes[pd.isna(codes)] = None
     bad = raw.isin(list(msgs)).to_numpy() if msgs else np.zeros(len(raw), bool)
     return codes, bad, msgs
 
 
 def integer(raw: pd.Series, spec: ColumnSpec):
+    """(numbers float array, bad mask, {raw: message}) for an integer context question.
+
+    Examples
+    --------
+    >>> from analysis.ingest.codebook import ColumnSpec
+    >>> integer(pd.Series(["12", "", "many"]), ColumnSpec("ORGAGE", "ORGAGE", "integer"))[2]
+    {'many': "'many' is not a number (ORGAGE)"}
+    """
     if pd.api.types.is_numeric_dtype(raw.dtype):
         return np.array(raw.to_numpy(dtype=float)), np.zeros(len(raw), bool), {}
     s = raw.astype(str).str.strip()
@@ -138,7 +176,13 @@ def integer(raw: pd.Series, spec: ColumnSpec):
 
 
 def text_values(raw: pd.Series) -> np.ndarray:
-    """Raw cells as text with empty cells as None."""
+    """Raw cells as text with empty cells as None.
+
+    Examples
+    --------
+    >>> text_values(pd.Series(["a", " ", ""])).tolist()
+    ['a', None, None]
+    """
     if pd.api.types.is_numeric_dtype(raw.dtype):
         return raw.to_numpy()
     s = raw.astype(object)
@@ -146,7 +190,13 @@ def text_values(raw: pd.Series) -> np.ndarray:
 
 
 def to_bool(raw: pd.Series) -> pd.Series:
-    """Finished-style flags (1/0, true/false, yes/no, complete) as a nullable boolean Series."""
+    """Finished-style flags (1/0, true/false, yes/no, complete) as a nullable boolean Series.
+
+    Examples
+    --------
+    >>> to_bool(pd.Series(["1", "False", "", "yes"])).tolist()
+    [True, False, <NA>, True]
+    """
     low = raw.astype(str).str.strip().str.casefold()
     out = pd.Series(pd.NA, index=raw.index, dtype="boolean")
     out[low.isin(_TRUE)] = True
@@ -155,5 +205,11 @@ def to_bool(raw: pd.Series) -> pd.Series:
 
 
 def to_float(raw: pd.Series) -> pd.Series:
-    """Numbers (e.g. durations) as float; non-numbers NaN."""
+    """Numbers (e.g. durations) as float; non-numbers NaN.
+
+    Examples
+    --------
+    >>> to_float(pd.Series(["457", "", "x"])).tolist()
+    [457.0, nan, nan]
+    """
     return pd.to_numeric(raw, errors="coerce").astype(float)

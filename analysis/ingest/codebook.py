@@ -66,6 +66,11 @@ class ColumnSpec:
 
     ``kind``: ``item``, ``check``, ``matrix`` (timing matrix row), ``select_one``, ``integer`` or ``text``.
     ``out`` is the output column (the code, or the metadata column a context question fills).
+
+    Examples
+    --------
+    >>> ColumnSpec("PHASE", "phase", "select_one").out
+    'phase'
     """
 
     code: str
@@ -81,11 +86,23 @@ class ColumnSpec:
 
     @property
     def rated(self) -> bool:
-        """True for items, attention checks and matrix rows (numeric scale values)."""
+        """True for items, attention checks and matrix rows (numeric scale values).
+
+        Examples
+        --------
+        >>> ColumnSpec("INF01", "INF01", "item").rated
+        True
+        """
         return self.kind in ("item", "check", "matrix")
 
     def describe_scale(self) -> str:
-        """``agree7 (1..7)`` or the list of allowed values."""
+        """``agree7 (1..7)`` or the list of allowed values.
+
+        Examples
+        --------
+        >>> ColumnSpec("X", "X", "item", "odd", (1, 3, 5)).describe_scale()
+        'odd (1, 3, 5)'
+        """
         vals = list(self.values)
         if vals and vals == list(range(min(vals), max(vals) + 1)):
             return f"{self.scale} ({min(vals)}..{max(vals)})"
@@ -93,7 +110,14 @@ class ColumnSpec:
 
 
 class Codebook:
-    """All column specs of an instrument with name matching (exact, then case- and separator-insensitive)."""
+    """All column specs of an instrument with name matching (exact, then case- and separator-insensitive).
+
+    Examples
+    --------
+    >>> from instrument.validate import check_bank
+    >>> Codebook(check_bank()[0]).match(("relationship_type",)).code
+    'RELTYPE'
+    """
 
     def __init__(self, inst: Instrument) -> None:
         self.inst = inst
@@ -170,11 +194,26 @@ class Codebook:
                           fallback=fallback)
 
     def spec(self, code: str) -> ColumnSpec:
-        """The spec of a bank code (``KeyError`` if unknown)."""
+        """The spec of a bank code (``KeyError`` if unknown).
+
+        Examples
+        --------
+        >>> from instrument.validate import check_bank
+        >>> Codebook(check_bank()[0]).spec("INF01").scale
+        'agree7'
+        """
         return self.specs[code]
 
     def match(self, keys: tuple[str, ...]) -> ColumnSpec | None:
-        """The spec for the first of ``keys`` naming a bank code (exact match first, then loose), or None."""
+        """The spec for the first of ``keys`` naming a bank code (exact match first, then loose), or None.
+
+        Examples
+        --------
+        >>> from instrument.validate import check_bank
+        >>> cb = Codebook(check_bank()[0])
+        >>> cb.match(("TIMING[TIMINF]", "TIMINF")).code, cb.match(("remarks",)) is None
+        ('TIM_INF', True)
+        """
         for k in keys:
             if k in self._exact:
                 return self.specs[self._exact[k]]
@@ -185,7 +224,15 @@ class Codebook:
         return None
 
     def language_map(self) -> dict[str, str]:
-        """Every spelling of a bank language (ISO code, Qualtrics code, XLSForm label, names) → ISO code."""
+        """Every spelling of a bank language (ISO code, Qualtrics code, XLSForm label, names) → ISO code.
+
+        Examples
+        --------
+        >>> from instrument.validate import check_bank
+        >>> m = Codebook(check_bank()[0]).language_map()
+        >>> m["es-es"], m["german (de)"], m["suomi"]
+        ('es', 'de', 'fi')
+        """
         out: dict[str, str] = {}
         for lang in self.inst.languages:
             for s in (lang.code, lang.qualtrics, lang.xlsform, lang.name, lang.native):

@@ -51,7 +51,13 @@ from vcd_core.errors import DataError
 
 @dataclass(frozen=True)
 class Source:
-    """Provenance of a ResponseSet: platform, file, SHA-256, size, encoding, rows read, structure file."""
+    """Provenance of a ResponseSet: platform, file, SHA-256, size, encoding, rows read, structure file.
+
+    Examples
+    --------
+    >>> Source("csv", "r.csv", "0" * 64, 10, "utf-8", 1, 1).rows_read
+    1
+    """
 
     platform: str
     file: str
@@ -109,11 +115,32 @@ class ResponseSet:
 
     @property
     def n(self) -> int:
-        """Number of rows (= records read; none is dropped)."""
+        """Number of rows (= records read; none is dropped).
+
+        Examples
+        --------
+        >>> import tempfile, pathlib
+        >>> from analysis.ingest import read_responses
+        >>> p = pathlib.Path(tempfile.mkdtemp()) / "r.csv"
+        >>> _ = p.write_text("INF01\\n1\\n2\\n")
+        >>> read_responses(p).n
+        2
+        """
         return len(self.data)
 
     def to_dict(self) -> dict[str, Any]:
-        """The summary as a JSON-able dict (no data)."""
+        """The summary as a JSON-able dict (no data).
+
+        Examples
+        --------
+        >>> import tempfile, pathlib
+        >>> from analysis.ingest import read_responses
+        >>> p = pathlib.Path(tempfile.mkdtemp()) / "r.csv"
+        >>> _ = p.write_text("respondent_id,INF01,extra\\nA,1,x\\n")
+        >>> d = read_responses(p).to_dict()
+        >>> d["rows_read"], d["items_found"], d["unknown_columns"]
+        (1, ['INF01'], ['extra'])
+        """
         d = self.data
         return {
             "platform": self.source.platform, "file": self.source.file, "sha256": self.source.sha256,
@@ -232,6 +259,16 @@ def build(
     Returns
     -------
     ResponseSet
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from analysis.ingest import csv as plain, default_instrument
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "r.csv"
+    >>> _ = p.write_text("id,INF01,INF02\\nA,Agree,\\nA,2,1\\n")
+    >>> rs = build(plain.read(p), default_instrument()[0])
+    >>> rs.data[["respondent_id", "INF01", "duplicate_id"]].values.tolist()
+    [['A', 6.0, True], ['A', 2.0, True]]
     """
     if bad_values not in ("error", "record"):
         raise ValueError("bad_values must be 'error' or 'record'")
@@ -487,5 +524,15 @@ def _languages(raw: pd.Series, cb: Codebook, warnings: list[str]) -> np.ndarray:
 
 
 def summary_json(rs: ResponseSet) -> str:
-    """The summary as JSON text."""
+    """The summary as JSON text.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, json
+    >>> from analysis.ingest import read_responses
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "r.csv"
+    >>> _ = p.write_text("INF01\\n1\\n")
+    >>> json.loads(summary_json(read_responses(p)))["platform"]
+    'csv'
+    """
     return json.dumps(rs.to_dict(), indent=2, ensure_ascii=False)

@@ -34,7 +34,15 @@ ALIASES: dict[str, str] = {
 
 
 def alias_keys(table: Table, aliases: dict[str, str] = ALIASES) -> Table:
-    """Put the canonical metadata name first in the keys of alias columns (first alias column wins)."""
+    """Put the canonical metadata name first in the keys of alias columns (first alias column wins).
+
+    Examples
+    --------
+    >>> from analysis.ingest.tabular import Table
+    >>> t = Table("r.csv", "csv", ["ResponseId", "INF01"], [("ResponseId",), ("INF01",)], {}, None, "", 0)
+    >>> alias_keys(t).keys
+    [('respondent_id', 'ResponseId'), ('INF01',)]
+    """
     taken: set[str] = set()
     for k, col in enumerate(table.columns):
         canon = aliases.get(col.strip().casefold())
@@ -45,7 +53,16 @@ def alias_keys(table: Table, aliases: dict[str, str] = ALIASES) -> Table:
 
 
 def read(path: str | Path, structure: str | Path | None = None, encoding: str | None = None) -> Table:
-    """Read a plain item-code CSV/TSV or ``.xlsx`` into a :class:`~analysis.ingest.tabular.Table`."""
+    """Read a plain item-code CSV/TSV or ``.xlsx`` into a :class:`~analysis.ingest.tabular.Table`.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "r.tsv"
+    >>> _ = p.write_text("lang\\tINF01\\nfi\\t3\\n")
+    >>> read(p).keys
+    [('language', 'lang'), ('INF01',)]
+    """
     suffix = Path(path).suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
         table = read_xlsx_table(path, "csv")

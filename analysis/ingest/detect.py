@@ -34,7 +34,13 @@ _BRACKET = re.compile(r"^[A-Za-z][A-Za-z0-9_]*\[[^\]]+\]$")
 
 
 def detect_header(names: list[str], third_row: list[str] | None = None) -> str:
-    """The platform implied by a header row (and, for Qualtrics, the third row)."""
+    """The platform implied by a header row (and, for Qualtrics, the third row).
+
+    Examples
+    --------
+    >>> detect_header(["ResponseId", "INF01"], ['{"ImportId":"_recordId"}', '{"ImportId":"QID5_1"}'])
+    'qualtrics'
+    """
     low = {n.strip().casefold() for n in names}
     if third_row and third_row[0].lstrip().startswith("{") and "importid" in third_row[0].casefold():
         return "qualtrics"

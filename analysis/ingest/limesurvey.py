@@ -44,7 +44,13 @@ PII_COLS = {"ipaddr", "token", "firstname", "lastname", "email"}
 
 
 def keys_for(name: str) -> tuple[str, ...]:
-    """Candidate bank codes for a LimeSurvey column name, most specific first."""
+    """Candidate bank codes for a LimeSurvey column name, most specific first.
+
+    Examples
+    --------
+    >>> keys_for("TIMING[TIMINF]")[:2]
+    ('TIMINF', 'TIMINGTIMINF')
+    """
     m = _BRACKET.match(name)
     if not m:
         return (name,)
@@ -97,7 +103,17 @@ def parse_structure(path: str | Path) -> tuple[dict[str, dict[str, float]], str]
 
 
 def read(path: str | Path, structure: str | Path | None = None, encoding: str | None = None) -> Table:
-    """Read a LimeSurvey response CSV into a :class:`~analysis.ingest.tabular.Table`."""
+    """Read a LimeSurvey response CSV into a :class:`~analysis.ingest.tabular.Table`.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "ls.csv"
+    >>> _ = p.write_text('"id","submitdate","startlanguage","INF[INF01]"\\n"1","","de","4"\\n')
+    >>> t = read(p)
+    >>> t.meta["finished"].tolist(), t.keys[3][0]
+    ([False], 'INF01')
+    """
     file = str(path)
     data, sha = read_bytes(path)
     text, enc = decode(data, file, encoding)

@@ -65,7 +65,13 @@ UNANSWERED = -99.0
 
 
 def normalise_status(raw: pd.Series) -> pd.Series:
-    """Qualtrics ``Status`` codes or texts → ``normal preview test imported spam offline`` (others kept)."""
+    """Qualtrics ``Status`` codes or texts → ``normal preview test imported spam offline`` (others kept).
+
+    Examples
+    --------
+    >>> normalise_status(pd.Series(["1", "Spam", "4.0"])).tolist()
+    ['preview', 'spam', 'imported']
+    """
     low = raw.astype(str).str.strip().str.casefold()
     return low.map(lambda s: STATUS.get(s, STATUS.get(s.split(".")[0], s) if s else None))
 
@@ -157,7 +163,20 @@ def _header_rows(head: list[list[str]]) -> int:
 
 
 def read(path: str | Path, structure: str | Path | None = None, encoding: str | None = None) -> Table:
-    """Read a Qualtrics CSV/TSV response export into a :class:`~analysis.ingest.tabular.Table`."""
+    """Read a Qualtrics CSV/TSV response export into a :class:`~analysis.ingest.tabular.Table`.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "q.csv"
+    >>> rows = ['Status,ResponseId,INF01', 'Response Type,Response ID,Q - We gave',
+    ...         '"{""ImportId"":""status""}","{""ImportId"":""_recordId""}","{""ImportId"":""QID5_1""}"',
+    ...         '1,R_x,4']
+    >>> _ = p.write_text("\\n".join(rows) + "\\n", encoding="utf-8-sig")
+    >>> t = read(p)
+    >>> t.header_rows, t.rows.tolist(), t.meta["preview"].tolist(), t.keys[2]
+    (3, [4], [True], ('INF01', 'QID5_1'))
+    """
     file = str(path)
     data, sha = read_bytes(path)
     text, enc = decode(data, file, encoding)

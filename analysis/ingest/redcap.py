@@ -31,12 +31,28 @@ PLATFORM_COLS = ("redcap_event_name", "redcap_repeat_instrument", "redcap_repeat
 
 
 def is_field_name(name: str) -> bool:
-    """True for a REDCap variable name (lower-case letters, digits, ``_``; starts with a letter)."""
+    """True for a REDCap variable name (lower-case letters, digits, ``_``; starts with a letter).
+
+    Examples
+    --------
+    >>> is_field_name("tim_inf"), is_field_name("TIM_INF")
+    (True, False)
+    """
     return bool(_FIELD.match(name))
 
 
 def read(path: str | Path, structure: str | Path | None = None, encoding: str | None = None) -> Table:
-    """Read a REDCap raw CSV (or XLSX) data export into a :class:`~analysis.ingest.tabular.Table`."""
+    """Read a REDCap raw CSV (or XLSX) data export into a :class:`~analysis.ingest.tabular.Table`.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "rc.csv"
+    >>> _ = p.write_text("record_id,inf01,vcd_complete\\n7,5,2\\n")
+    >>> t = read(p)
+    >>> t.meta["respondent_id"].tolist(), t.meta["finished"].tolist()
+    (['7'], [True])
+    """
     suffix = Path(path).suffix.lower()
     table = read_xlsx_table(path, "redcap") if suffix in (".xlsx", ".xlsm") else read_delimited_table(
         path, "redcap", encoding)

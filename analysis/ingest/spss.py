@@ -45,7 +45,16 @@ def keys_for(name: str) -> tuple[str, ...]:
 
 
 def read(path: str | Path, structure: str | Path | None = None, encoding: str | None = None) -> Table:
-    """Read a ``.sav`` file into a :class:`~analysis.ingest.tabular.Table`."""
+    """Read a ``.sav`` file into a :class:`~analysis.ingest.tabular.Table`.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, pandas as pd, pyreadstat
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "r.sav"
+    >>> pyreadstat.write_sav(pd.DataFrame({"INF01": [1.0, -99.0]}), str(p), missing_ranges={"INF01": [-99.0]})
+    >>> read(p).unanswered_codes["INF01"]
+    {-99.0}
+    """
     import pyreadstat
 
     data, sha = read_bytes(path)

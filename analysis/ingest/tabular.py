@@ -80,7 +80,13 @@ class Table:
 
     @property
     def n(self) -> int:
-        """Number of records read."""
+        """Number of records read.
+
+        Examples
+        --------
+        >>> Table("r.csv", "csv", [], [], {}, np.array([2, 3]), "", 0).n
+        2
+        """
         return len(self.rows)
 
 
@@ -178,7 +184,15 @@ def parse_header_block(
     header_rows: int = 1,
     delimiter: str | None = None,
 ) -> tuple[list[list[str]], list[list[str]], np.ndarray, list[int]]:
-    """Like :func:`parse_delimited` but returns all ``header_rows`` header rows and their first lines."""
+    """Like :func:`parse_delimited` but returns all ``header_rows`` header rows and their first lines.
+
+    Examples
+    --------
+    >>> text = 'a,b\\n"x\\ny",z\\n1,2\\n'  # a header cell with a line break
+    >>> head, records, lines, head_lines = parse_header_block(text, "f.csv", 2)
+    >>> head_lines, lines.tolist()
+    ([1, 2], [4])
+    """
     if delimiter is None:
         delimiter = sniff_delimiter(text.split("\n", 1)[0])
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
@@ -235,7 +249,13 @@ def check_header(names: list[str], file: str, row: int = 1) -> None:
 
 
 def columns_from_records(names: list[str], records: list[list[str]]) -> dict[str, pd.Series]:
-    """Transpose records into one object Series of strings per column."""
+    """Transpose records into one object Series of strings per column.
+
+    Examples
+    --------
+    >>> columns_from_records(["a", "b"], [["1", "2"], ["3", "4"]])["b"].tolist()
+    ['2', '4']
+    """
     if not records:
         return {n: pd.Series([], dtype=object) for n in names}
     cols = list(zip(*records, strict=True))
@@ -269,7 +289,17 @@ def read_delimited_table(
 
 
 def read_xlsx_table(path: str | Path, platform: str) -> Table:
-    """The first sheet of an ``.xlsx`` workbook (header in row 1) as a :class:`Table`; rows = Excel row numbers."""
+    """The first sheet of an ``.xlsx`` workbook (header in row 1) as a :class:`Table`; rows = Excel row numbers.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, openpyxl
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "r.xlsx"
+    >>> wb = openpyxl.Workbook(); wb.active.append(['INF01']); wb.active.append([]); wb.active.append([4])
+    >>> wb.save(p)
+    >>> read_xlsx_table(p, "csv").rows.tolist()
+    [3]
+    """
     data, sha = read_bytes(path)
     import openpyxl
 
@@ -305,12 +335,3 @@ def read_xlsx_table(path: str | Path, platform: str) -> Table:
     return Table(str(path), platform, names, [(n,) for n in names], columns_from_records(names, records),
                  np.asarray(lines, dtype=np.int64), sha, len(data), "xlsx")
 
-
-def first_present(table: Table, *names: str, ci: bool = True) -> str | None:
-    """The first raw column of ``table`` whose name equals one of ``names`` (case-insensitive by default)."""
-    lookup = {c.lower() if ci else c: c for c in table.columns}
-    for n in names:
-        hit = lookup.get(n.lower() if ci else n)
-        if hit is not None:
-            return hit
-    return None

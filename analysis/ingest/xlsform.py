@@ -35,7 +35,13 @@ PII = ("deviceid", "phonenumber", "simserial", "subscriberid", "_geolocation", "
 
 
 def keys_for(name: str) -> tuple[str, ...]:
-    """Candidate codes: the last part of a ``/`` or ``-`` group path, then the full name."""
+    """Candidate codes: the last part of a ``/`` or ``-`` group path, then the full name.
+
+    Examples
+    --------
+    >>> keys_for("a/b/TIM_INF")
+    ('TIM_INF', 'a/b/TIM_INF')
+    """
     if name.startswith("_"):
         return (name,)
     for sep in ("/", "-"):
@@ -45,7 +51,18 @@ def keys_for(name: str) -> tuple[str, ...]:
 
 
 def read(path: str | Path, structure: str | Path | None = None, encoding: str | None = None) -> Table:
-    """Read a Kobo/ODK CSV or XLSX export into a :class:`~analysis.ingest.tabular.Table`."""
+    """Read a Kobo/ODK CSV or XLSX export into a :class:`~analysis.ingest.tabular.Table`.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "k.csv"
+    >>> rows = ['"start";"end";"g/INF01";"_uuid"', '"2026-01-01T10:00:00+02:00";"2026-01-01T10:01:30+02:00";"4";"u1"']
+    >>> _ = p.write_text("\\n".join(rows) + "\\n")
+    >>> t = read(p)
+    >>> t.meta["duration_sec"].tolist(), t.meta["respondent_id"].tolist()
+    ([90.0], ['u1'])
+    """
     suffix = Path(path).suffix.lower()
     table = read_xlsx_table(path, "xlsform") if suffix in (".xlsx", ".xlsm") else read_delimited_table(
         path, "xlsform", encoding)
