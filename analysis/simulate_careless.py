@@ -140,7 +140,17 @@ def plant(inst: Any, spec: Any, lay: Layout, rng: np.random.Generator, x: np.nda
     dur[m] = med[m] * rng.uniform(0.12, 0.28, m.sum())
     dur = np.round(dur)
 
-    # exact duplicate submissions: a later attentive respondent's answers replaced by an earlier one's
+    # MCAR missing cells: items and timing matrix (instructed-response checks are forced-response)
+    item_cols = np.array([col[i] for i in lay.items])
+    miss_items = rng.random((N, len(item_cols))) < spec.missing_rate
+    sub = P[:, item_cols]
+    sub[miss_items] = np.nan
+    P[:, item_cols] = sub
+    miss_t = rng.random(T.shape) < spec.missing_rate
+    T[miss_t] = np.nan
+
+    # exact duplicate submissions (after MCAR: a double submission repeats the blanks too): a later attentive
+    # respondent's answers replaced by an earlier one's
     n_dup = int(round(spec.duplicate_share * N))
     clean_pool = np.flatnonzero(kind == "")
     dups: list[tuple[int, int]] = []
@@ -156,15 +166,6 @@ def plant(inst: Any, spec: Any, lay: Layout, rng: np.random.Generator, x: np.nda
             rtype[t], phase[t] = rtype[s], phase[s]
             kind[t] = "duplicate"
             dups.append((s, int(t)))
-
-    # MCAR missing cells: items and timing matrix (instructed-response checks are forced-response)
-    item_cols = np.array([col[i] for i in lay.items])
-    miss_items = rng.random((N, len(item_cols))) < spec.missing_rate
-    sub = P[:, item_cols]
-    sub[miss_items] = np.nan
-    P[:, item_cols] = sub
-    miss_t = rng.random(T.shape) < spec.missing_rate
-    T[miss_t] = np.nan
 
     lang = _languages(inst, countries, country, rng)
     data: dict[str, Any] = {
