@@ -85,7 +85,9 @@ def test_careless_kinds_behave_as_planted(inst, demo):
     ids = demo.truth["careless"]["ids"]
     items = _items(inst)
     sd = d[items].std(axis=1)
-    assert (sd.loc[ids["straightliner"]] < sd.drop(demo.careless_ids()).median()).mean() > 0.95
+    sl = sd.loc[ids["straightliner"]]
+    assert (sl == 0).mean() > 0.5  # 70 % line the whole page
+    assert (sl < sd.drop(demo.careless_ids()).median()).mean() > 0.85
     med = d["duration_sec"].groupby(d["country"]).transform("median")
     assert (d.loc[ids["speeder"], "duration_sec"] < med.loc[ids["speeder"]] / 3).all()
     att = demo.truth["attention_checks"]
