@@ -53,3 +53,12 @@ def test_record_mode_writes_problems(tmp_path):
 def test_bad_output_suffix(tmp_path):
     res = CliRunner().invoke(cli, ["ingest", str(FIXTURES / "plain.csv"), "-o", str(tmp_path / "r.xlsx")])
     assert res.exit_code == 1 and "output must end in .csv or .parquet" in res.output
+
+
+def test_missing_code_option(tmp_path):
+    f = tmp_path / "r.csv"
+    f.write_text("respondent_id,INF01,INF02\nA,-9,UNK\nB,2,3\n")
+    res = CliRunner().invoke(cli, ["ingest", str(f), "--missing-code", "-9", "--missing-code", "UNK", "--json"])
+    assert res.exit_code == 0, res.output
+    d = json.loads(res.output)
+    assert d["unanswered_cells"] == 2 and d["problem_cells"] == 0

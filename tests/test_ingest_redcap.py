@@ -67,3 +67,13 @@ def test_out_of_range(inst, tmp_path):
     f.write_text(text)
     with pytest.raises(DataError, match=r"bad.csv, row 4, column att1: value 8 is outside agree7 \(1..7\)"):
         read_responses(f, inst=inst)
+
+
+def test_missing_data_codes(inst, tmp_path):
+    f = tmp_path / "mdc.csv"
+    f.write_text("record_id,inf01,inf02\n1,UNK,5\n2,3,NASK\n")
+    with pytest.raises(DataError, match=r"mdc.csv, row 2, column inf01: unknown label 'UNK'"):
+        read_responses(f, inst=inst)
+    rs = read_responses(f, inst=inst, missing_codes=("UNK", "NASK"))
+    assert rs.unanswered[["INF01", "INF02"]].values.tolist() == [[True, False], [False, True]]
+    np.testing.assert_array_equal(rs.data[["INF01", "INF02"]].to_numpy(), [[np.nan, 5], [3, np.nan]])

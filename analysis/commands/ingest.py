@@ -32,15 +32,15 @@ from vcd_core.errors import DataError
 @click.option("--keep-pii", is_flag=True, help="Keep IP address, e-mail, names, location, external reference.")
 @click.option("--bad-values", type=click.Choice(["error", "record"]), default="error", show_default=True,
               help="error: stop at the first bad cell; record: set bad cells missing and list them.")
-@click.option("--missing-code", "missing_codes", type=float, multiple=True,
-              help="Code meaning 'seen but not answered' in rated columns (repeatable, e.g. -99).")
+@click.option("--missing-code", "missing_codes", multiple=True,
+              help="Code meaning 'seen but not answered' in rated columns (repeatable, e.g. -99 or UNK).")
 @click.option("--strict", is_flag=True, help="Fail when an item of the perspective has no column.")
 @click.option("--encoding", default=None, help="Text encoding if not UTF-8/UTF-16 with BOM (e.g. cp1252).")
 @click.option("--problems", "problems_out", type=click.Path(dir_okay=False), default=None,
               help="With --bad-values record: write the recorded cells as CSV.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 def cli(file: str, platform: str, perspective: str | None, structure: str | None, out: str | None, keep_pii: bool,
-        bad_values: str, missing_codes: tuple[float, ...], strict: bool, encoding: str | None,
+        bad_values: str, missing_codes: tuple[str, ...], strict: bool, encoding: str | None,
         problems_out: str | None, as_json: bool) -> None:
     """Import FILE (a platform's response export) into item-code columns and print a summary.
 

@@ -63,7 +63,7 @@ def read_responses(
     keep_pii: bool = False,
     bad_values: str = "error",
     strict: bool = False,
-    missing_codes: tuple[float, ...] = (),
+    missing_codes: tuple[float | str, ...] = (),
     encoding: str | None = None,
 ) -> ResponseSet:
     """Read one platform response file into a :class:`ResponseSet`.
@@ -87,8 +87,9 @@ def read_responses(
         Raise on the first bad cell (default) or record bad cells in ``problems`` as missing.
     strict : bool
         Raise when an item of the perspective has no column.
-    missing_codes : tuple of float
-        Codes meaning "seen but not answered" in every rated column (Qualtrics -99 always is).
+    missing_codes : tuple of float or str
+        Codes meaning "seen but not answered" in every rated column (Qualtrics -99 always is; e.g. REDCap
+        missing-data codes ``UNK``).
     encoding : str, optional
         Text encoding when the file is not UTF-8/UTF-16 with BOM (e.g. ``cp1252``).
 

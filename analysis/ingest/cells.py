@@ -62,8 +62,12 @@ class Bad:
     messages: dict[Any, str]
 
 
-def rated(raw: pd.Series, spec: ColumnSpec, extra: dict[str, float], unanswered_codes: set[float], hint: str = ""):
+def rated(raw: pd.Series, spec: ColumnSpec, extra: dict[str, float], unanswered_codes: set[float | str],
+          hint: str = ""):
     """(values float array, unanswered bool array, bad mask, {raw: message}) for a rated column.
+
+    ``unanswered_codes`` holds numbers (-99) and texts (REDCap missing-data codes such as ``UNK``) meaning
+    "seen but not answered".
 
     Examples
     --------
@@ -73,6 +77,8 @@ def rated(raw: pd.Series, spec: ColumnSpec, extra: dict[str, float], unanswered_
     {'6': 'value 6 is outside timing5 (1..5)'}
     """
     allowed = set(spec.values)
+    text_codes = {norm_label(c) for c in unanswered_codes if isinstance(c, str)}
+    unanswered_codes = {float(c) for c in unanswered_codes if not isinstance(c, str)}
     if pd.api.types.is_numeric_dtype(raw.dtype):
         x = raw.to_numpy(dtype=float)
         una = np.isin(x, list(unanswered_codes)) if unanswered_codes else np.zeros(len(x), bool)
@@ -92,6 +98,10 @@ def rated(raw: pd.Series, spec: ColumnSpec, extra: dict[str, float], unanswered_
             mapping[u] = np.nan
             continue
         lab = norm_label(s)
+        if lab in text_codes:
+            una_keys.add(u)
+            mapping[u] = np.nan
+            continue
         if lab in extra:
             v = extra[lab]
             if v in unanswered_codes:

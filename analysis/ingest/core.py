@@ -234,7 +234,7 @@ def build(
     keep_pii: bool = False,
     bad_values: str = "error",
     strict: bool = False,
-    missing_codes: tuple[float, ...] = (),
+    missing_codes: tuple[float | str, ...] = (),
 ) -> ResponseSet:
     """Map a platform :class:`Table` to the bank's codes and check every cell.
 
@@ -253,8 +253,9 @@ def build(
         and rows of ``problems`` (with a warning giving counts).
     strict : bool
         Raise when a bank item of the perspective has no column.
-    missing_codes : tuple of float
-        Extra codes meaning "seen but not answered" (e.g. -99, -9) in every rated column.
+    missing_codes : tuple of float or str
+        Extra codes meaning "seen but not answered" in every rated column: numbers (-99, -9) or texts
+        (REDCap missing-data codes such as ``UNK``, ``NASK``).
 
     Returns
     -------
@@ -317,7 +318,7 @@ def build(
         if spec.fallback:
             used_fallback.append(spec.code)
         if spec.rated:
-            codes = set(table.unanswered_codes.get(col, set())) | set(missing_codes)
+            codes = set(table.unanswered_codes.get(col, set())) | {_code(c) for c in missing_codes}
             extra = dict(table.labels.get(col, {}))
             if col in table.answer_texts:
                 extra.update(resolve_answers(table.answer_texts[col], spec.label_values))
@@ -469,6 +470,16 @@ def _check_value_labels(table: Table, col: str, spec: ColumnSpec, missing: set[f
                             "(reversed or shifted coding?)", file=table.path, column=col)
     if foreign:
         warnings.append(f"{col}: value labels not in the bank's scale {spec.scale}: {_short(foreign, 3)}")
+
+
+def _code(c: float | str) -> float | str:
+    """A missing code as a number when it is one (``"-99"`` → -99.0), else the text."""
+    if isinstance(c, str):
+        try:
+            return float(c)
+        except ValueError:
+            return c.strip()
+    return float(c)
 
 
 def _out_of(matched: dict[str, tuple[str, ColumnSpec]], raw_col: str) -> str:
