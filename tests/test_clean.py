@@ -143,13 +143,14 @@ def test_preview_duplicate_ids_and_out_of_range(sim, inst):
 def test_attention_modes(sim, inst):
     d = sim.data.head(400).copy()
     d.loc[0, "ATT1"] = np.nan
-    d.loc[1, "ATT1"] = 4  # wrong on ATT1 only
+    ok1, ok2 = (sim.truth["attention_checks"][c]["correct"] for c in ("ATT1", "ATT2"))
+    d.loc[1, "ATT1"], d.loc[1, "ATT2"] = (ok1 % 7) + 1, ok2  # wrong on ATT1 only
     base = clean(d, inst).flags.set_index("respondent_id")["attention"]
     fail_missing = clean(d, inst, {"attention": {"missing": "fail"}}).flags.set_index("respondent_id")["attention"]
     fail_all = clean(d, inst, {"attention": {"mode": "fail-all"}}).flags.set_index("respondent_id")["attention"]
     rid0, rid1 = d.loc[0, "respondent_id"], d.loc[1, "respondent_id"]
     assert base[rid1] and not fail_all[rid1]
-    assert fail_missing[rid0] and (base[rid0] == (d.loc[0, "ATT2"] != 7))
+    assert fail_missing[rid0] and (base[rid0] == (d.loc[0, "ATT2"] != ok2))
     assert fail_all.sum() <= base.sum() <= fail_missing.sum()
 
 
