@@ -128,3 +128,11 @@ def test_personal_data_columns_in_plain_files(inst, tmp_path):
     rs = read_responses(f, inst=inst)
     assert rs.dropped_columns == ("email", "IP_Address") and "email" not in rs.data
     assert read_responses(f, inst=inst, keep_pii=True).data.loc[0, "email"] == "a@example.org"
+
+
+def test_blank_header_cells_are_named_not_dropped(inst, tmp_path):
+    f = tmp_path / "r.csv"
+    f.write_text("respondent_id,INF01,,\nA,1,note,\n")
+    rs = read_responses(f, inst=inst)
+    assert rs.unknown_columns == ("column3", "column4") and rs.data.loc[0, "column3"] == "note"
+    assert any("without a name" in w for w in rs.warnings)

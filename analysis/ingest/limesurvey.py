@@ -33,6 +33,7 @@ from analysis.ingest.tabular import (
     check_header,
     columns_from_records,
     decode,
+    name_blank_columns,
     parse_delimited,
     read_bytes,
 )
@@ -118,10 +119,11 @@ def read(path: str | Path, structure: str | Path | None = None, encoding: str | 
     data, sha = read_bytes(path)
     text, enc = decode(data, file, encoding)
     names, records, lines = parse_delimited(text, file, 1)
-    names = [n.strip() for n in names]
+    warnings: list[str] = []
+    names = name_blank_columns([n.strip() for n in names], warnings)
     check_header(names, file)
     table = Table(file, "limesurvey", names, [keys_for(n) for n in names], columns_from_records(names, records),
-                  lines, sha, len(data), enc)
+                  lines, sha, len(data), enc, warnings=warnings)
     low = {n.casefold(): n for n in names}
     if "id" in low:
         s = table.values[low["id"]].astype(str).str.strip()

@@ -38,6 +38,7 @@ from analysis.ingest.tabular import (
     check_header,
     columns_from_records,
     decode,
+    name_blank_columns,
     parse_header_block,
     read_bytes,
     sniff_delimiter,
@@ -185,8 +186,8 @@ def read(path: str | Path, structure: str | Path | None = None, encoding: str | 
     first3 = _first_records(text, delim, 3)
     nhead = _header_rows(first3)
     head, records, lines, head_lines = parse_header_block(text, file, nhead, delim)
-    names = [n.strip() for n in head[0]]
     warnings: list[str] = []
+    names = name_blank_columns([n.strip() for n in head[0]], warnings)
     import_ids: list[str | None] = [None] * len(names)
     if nhead == 3:
         for k, cell in enumerate(head[2]):

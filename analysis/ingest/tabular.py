@@ -230,6 +230,22 @@ def parse_header_block(
     return head, records, np.asarray(starts, dtype=np.int64), head_lines
 
 
+def name_blank_columns(names: list[str], warnings: list[str]) -> list[str]:
+    """Header cells left empty become ``column<k>`` (1-based position), with a warning; nothing is dropped.
+
+    Examples
+    --------
+    >>> w = []
+    >>> name_blank_columns(["id", "", "INF01"], w), w
+    (['id', 'column2', 'INF01'], ['column(s) without a name in the header kept as column2'])
+    """
+    out = [n if n.strip() else f"column{k}" for k, n in enumerate(names, start=1)]
+    blank = [o for o, n in zip(out, names, strict=True) if not n.strip()]
+    if blank:
+        warnings.append(f"column(s) without a name in the header kept as {', '.join(blank[:5])}")
+    return out
+
+
 def check_header(names: list[str], file: str, row: int = 1) -> None:
     """:class:`DataError` for an empty or duplicated column name.
 
@@ -282,10 +298,11 @@ def read_delimited_table(
     data, sha = read_bytes(path)
     text, enc = decode(data, str(path), encoding)
     names, records, lines = parse_delimited(text, str(path), 1, delimiter)
-    names = [n.strip() for n in names]
+    warnings: list[str] = []
+    names = name_blank_columns([n.strip() for n in names], warnings)
     check_header(names, str(path))
     return Table(str(path), platform, names, [(n,) for n in names], columns_from_records(names, records), lines,
-                 sha, len(data), enc)
+                 sha, len(data), enc, warnings=warnings)
 
 
 def read_xlsx_table(path: str | Path, platform: str) -> Table:
