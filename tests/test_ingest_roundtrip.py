@@ -15,6 +15,7 @@ import re
 import numpy as np
 import openpyxl
 import pytest
+from ingest_support import fixture_bank
 
 from analysis.ingest import default_instrument, read_responses
 from analysis.ingest.qualtrics import parse_qsf
@@ -30,10 +31,12 @@ def _bytes(rows, delimiter=",", quoting=csv.QUOTE_MINIMAL) -> bytes:
     return buf.getvalue().encode("utf-8")
 
 
-@pytest.fixture(scope="module", params=["provider", "customer"])
+@pytest.fixture(scope="module", params=[("bank", "provider"), ("bank", "customer"), ("with-context", "provider")],
+                ids=lambda p: "-".join(p))
 def setup(request, tmp_path_factory):
-    inst, _ = default_instrument()
-    perspective = request.param
+    which, perspective = request.param
+    # "with-context": the bank plus the test context questions and attention check (choices, timing matrix)
+    inst = default_instrument()[0] if which == "bank" else fixture_bank(tmp_path_factory.mktemp("bank"))
     out = tmp_path_factory.mktemp(f"export_{perspective}")
     files = {fmt: export.EXPORTERS[fmt](inst, perspective, ["en", "de"], out).files
              for fmt in ("qualtrics", "limesurvey", "redcap", "xlsform")}
@@ -76,6 +79,9 @@ def _expected(inst, survey, answers):
 
 def _assert(rs, inst, survey, answers):
     exp = _expected(inst, survey, answers)
+    if inst.context:  # the with-context bank: choices and the timing matrix take part
+        assert {"country", "relationship_type", "phase", "INDUSTRY", "TIM_INF"} <= set(exp)
+        assert rs.data["relationship_type"].notna().all() and "ATT1" in rs.checks
     for col, want in exp.items():
         got = rs.data[col].tolist()
         if isinstance(want, np.ndarray):
