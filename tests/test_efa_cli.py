@@ -135,3 +135,26 @@ def test_reliability_omega_hierarchical():
     assert abs(om["omega_total"] - extra["omega_5f"]["omega_total"]) < 1e-4
     text = run("reliability", BFI, *args, "--omega-h", "5")
     assert "Schmid-Leiman with 5 group factors" in text.output and "omega_h" in text.output
+
+
+def test_validity_with_cfa(tmp_path):
+    sem = pytest.importorskip("analysis.sem")
+    if not hasattr(sem, "cfa"):
+        pytest.skip("analysis.sem.cfa not available yet")
+    ref = json.loads((REF / "expected" / "bfi_cfa.json").read_text())
+    x = pd.read_csv(BFI)
+    rev = ["A1", "C4", "C5", "E1", "E2", "O2", "O5"]
+    x[rev] = 7 - x[rev]
+    p = tmp_path / "bfi_reversed.csv"
+    x.to_csv(p, index=False)
+    model = tmp_path / "model.lav"
+    model.write_text(ref["model_syntax"])
+    res = run("validity", p, "--model", model, "--json")
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.output)
+    meas = {m["construct"]: m for m in out["measures"]}
+    for c, v in ref["reverse_keyed_variant"]["compRelSEM"].items():
+        assert abs(meas[c]["cr"] - v) < 1e-4
+    for c, v in ref["reverse_keyed_variant"]["AVE"].items():
+        assert abs(meas[c]["ave"] - v) < 1e-4
+    assert out["n"] == 2436 and set(out["fornell_larcker"]) == set(meas)
