@@ -1,0 +1,143 @@
+"""Modification indices with EPC (lavaan ``modindices``) and univariate score tests of equality
+constraints (lavaan ``lavTestScore``), both from the expected information.
+
+* MI of a parameter fixed at 0: ``N·g²/V`` with g the gradient of fmin and
+  ``V = I₁₁ − I₁₂ I₂₂⁻¹ I₂₁``; EPC = ``−g/V``; sepc.all standardizes the EPC like the estimate.
+* Score test of releasing the equality of row *o* with its class (all other constraints kept): the
+  released space is span{K, e_o} (K maps free numbers to rows), so
+  ``X² = N·(uᵀA⁻¹u + (cᵀA⁻¹u − s_o)² / (d − cᵀA⁻¹c))`` with A = KᵀIK, c = KᵀI e_o, d = I_oo, u = Kᵀs.
+
+Examples
+--------
+>>> candidate_rows(("x1", "x2"), ("f",), {("f", "=~", "x1"), ("f", "=~", "x2")})
+[('x1', '~~', 'x2')]
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from .estimator_ml import MLEstimator
+from .matrices import Representation
+from .standardized import row_values, standardize_values
+
+__all__ = ["candidate_rows", "modification_indices", "score_tests"]
+
+
+def candidate_rows(observed, latent, present: set) -> list[tuple[str, str, str]]:
+    """Parameters not in the model that modindices() considers: cross-loadings and (residual) covariances."""
+    out = []
+    for lv in latent:
+        for ov in observed:
+            if (lv, "=~", ov) not in present:
+                out.append((lv, "=~", ov))
+    for names in (observed, latent):
+        for i, a in enumerate(names):
+            for b in names[i + 1:]:
+                if (a, "~~", b) not in present and (b, "~~", a) not in present:
+                    out.append((a, "~~", b))
+    return out
+
+
+def modification_indices(rep: Representation, est: MLEstimator, x: np.ndarray, groups: tuple[str, ...],
+                         multigroup: bool) -> pd.DataFrame:
+    """All modification indices, sorted decreasing (lhs op rhs group mi epc sepc_lv sepc_all)."""
+    pt = rep.pt
+    present = set(zip(pt["lhs"], pt["op"], pt["rhs"], strict=True))
+    cand = candidate_rows(rep.observed, rep.latent, present)
+    cols = ["lhs", "op", "rhs", "group", "mi", "epc", "sepc_lv", "sepc_all"]
+    if not cand:
+        return pd.DataFrame(columns=cols)
+    ov = {v: i for i, v in enumerate(rep.observed)}
+    lv = {v: i for i, v in enumerate(rep.latent)}
+    add = []
+    nx = rep.nx
+    nunco = rep.nunco
+    for g in range(1, rep.ngroups + 1):
+        for lhs, op, rhs in cand:
+            if op == "=~":
+                mat, r, c = "lambda", ov[rhs], lv[lhs]
+            elif lhs in ov:
+                mat, r, c = "theta", max(ov[lhs], ov[rhs]), min(ov[lhs], ov[rhs])
+            else:
+                mat, r, c = "psi", max(lv[lhs], lv[rhs]), min(lv[lhs], lv[rhs])
+            nx += 1
+            nunco += 1
+            add.append(dict(lhs=lhs, op=op, rhs=rhs, user=10, block=g, group=g, free=nx, unco=nunco,
+                            ustart=np.nan, exo=0, label="", plabel="", start=None, mat=mat, row=r, col=c))
+    ext = pd.concat([pt, pd.DataFrame(add)], ignore_index=True)
+    ext["id"] = np.arange(1, len(ext) + 1)
+    ext.attrs.update(pt.attrs)
+    rep_e = Representation(ext)
+    est_e = MLEstimator(rep_e, est.data)
+    xe = np.concatenate([x, np.zeros(rep_e.nx - rep.nx)])
+    I = est_e.expected_information(xe)
+    grad = est_e.gradient(xe)
+    m = rep.nx
+    I22i = np.linalg.inv(I[:m, :m])
+    I12 = I[m:, :m]
+    V = np.diag(I[m:, m:]) - np.einsum("ij,jk,ik->i", I12, I22i, I12)
+    g = grad[m:]
+    N = est.ntotal
+    with np.errstate(divide="ignore", invalid="ignore"):
+        V = np.where(V < np.finfo(float).eps ** (1 / 3), np.nan, V)
+        mi = N * g * g / V
+        d = -N * g
+        d = np.where(np.abs(d) < 1e-15, 1.0, d)
+        epc = mi / d
+    extra = ext.iloc[len(pt):].reset_index(drop=True)
+    vals = np.zeros(len(ext))
+    vals[: len(pt)] = row_values(rep, x)
+    vals[len(pt):] = np.abs(np.nan_to_num(epc))
+    s_lv, s_all = standardize_values(rep_e, xe, vals)
+    sign = np.sign(epc)
+    out = pd.DataFrame({
+        "lhs": extra["lhs"], "op": extra["op"], "rhs": extra["rhs"],
+        "group": [groups[k - 1] for k in extra["group"]] if multigroup else "",
+        "mi": mi, "epc": epc, "sepc_lv": sign * s_lv[len(pt):], "sepc_all": sign * s_all[len(pt):],
+    })
+    out = out[out["mi"].notna()].sort_values("mi", ascending=False, kind="stable").reset_index(drop=True)
+    return out
+
+
+def score_tests(rep: Representation, est: MLEstimator, x: np.ndarray, groups: tuple[str, ...]) -> pd.DataFrame:
+    """Univariate score tests of every equality constraint (releasing one constraint at a time)."""
+    pt = rep.pt
+    cols = ["lhs", "op", "rhs", "group", "ref_group", "plabel_ref", "plabel", "x2", "df", "pvalue"]
+    fr = pt[pt["unco"] > 0].sort_values("unco")
+    dup = fr[fr.duplicated("free", keep=False)]
+    if dup.empty:
+        return pd.DataFrame(columns=cols)
+    blocks = est.unco_blocks(x)
+    nun = rep.nunco
+    I = np.zeros((nun, nun))
+    s = np.zeros(nun)
+    for g, blk in enumerate(blocks):
+        idx = rep.groups[g].unco
+        I[np.ix_(idx, idx)] += blk
+        sig, mu, D = rep.delta(x, g)
+        s[idx] += est.w[g] * (D.T @ est.moment_gradient(g, sig, mu))
+    K = np.zeros((nun, rep.nx))
+    K[np.arange(nun), rep.unco_to_x] = 1.0
+    A = K.T @ I @ K
+    Ai = np.linalg.inv(A)
+    u = K.T @ s
+    Aiu = Ai @ u
+    base = float(u @ Aiu)
+    N = est.ntotal
+    rows = []
+    for _free, grp in dup.groupby("free", sort=True):
+        grp = grp.sort_values("unco")
+        ref = grp.iloc[0]
+        for _, r in grp.iloc[1:].iterrows():
+            o = int(r["unco"]) - 1
+            c = K.T @ I[:, o]
+            Aic = Ai @ c
+            schur = I[o, o] - c @ Aic
+            x2 = N * (base + (c @ Aiu - s[o]) ** 2 / schur) if schur > 1e-12 else np.nan
+            rows.append(dict(lhs=r["lhs"], op=r["op"], rhs=r["rhs"], group=groups[int(r["group"]) - 1],
+                             ref_group=groups[int(ref["group"]) - 1], plabel_ref=ref["plabel"],
+                             plabel=r["plabel"], x2=x2, df=1, pvalue=float(stats.chi2.sf(x2, 1))))
+    return pd.DataFrame(rows, columns=cols)
