@@ -7,8 +7,9 @@ bank's codes (XLSForm ``name`` = item code). Values are choice names (= scale va
 ``meta-instanceID`` / ``KEY`` → respondent_id; ``end − start`` → duration_sec; Kobo ``_id _submission_time
 _validation_status _notes _status _submitted_by __version__ _tags _index`` and ODK Central ``SubmissionDate
 SubmitterID SubmitterName AttachmentsPresent AttachmentsExpected Status ReviewState DeviceID Edits
-FormVersion`` are kept as platform columns; every exported record is a submitted form (finished); device
-ids, phone numbers and geolocation are personal data.
+FormVersion`` and our form's helper fields (``vcd_lang_src``, ``INF_hdr``) are kept as platform columns;
+every exported record is a submitted form (finished); device ids, phone numbers and geolocation are
+personal data.
 
 Examples
 --------
@@ -31,6 +32,9 @@ KOBO_META = ("_id", "_submission_time", "_validation_status", "_notes", "_status
              "_tags", "_index", "formhub/uuid", "meta/deprecatedID", "meta/rootUuid")
 ODK_META = ("SubmissionDate", "SubmitterID", "SubmitterName", "AttachmentsPresent", "AttachmentsExpected", "Status",
             "ReviewState", "DeviceID", "Edits", "FormVersion", "start", "end", "today")
+#: helper fields of our own XLSForm export (instrument/export/xlsform.py): the language picker and the
+#: always-empty header row of each matrix (``INF_hdr``).
+LANG_HELPER = "vcd_lang_src"
 PII = ("deviceid", "phonenumber", "simserial", "subscriberid", "_geolocation", "username", "email")
 
 
@@ -78,7 +82,7 @@ def read(path: str | Path, structure: str | Path | None = None, encoding: str | 
         if last.casefold() in PII or n.casefold() in PII or last.casefold().endswith(("_latitude", "_longitude")):
             table.pii.add(n)
         elif n in KOBO_META or n in ODK_META or last in ("start", "end", "today", "instanceID", "instanceName") \
-                or n in ID_COLUMNS:
+                or n in ID_COLUMNS or last == LANG_HELPER or last.endswith("_hdr"):
             table.platform_cols.add(n)
         elif ALIASES.get(last.casefold()) in ("language", "duration_sec", "finished"):
             table.keys[table.columns.index(n)] = (ALIASES[last.casefold()], *table.keys[table.columns.index(n)])
