@@ -93,6 +93,7 @@ class _Reader:
     def texts(self, d: Any, file: str, code: str, what: str) -> dict[str, Text]:
         """``{lang: {text, status}}`` with every language present and valid TRAPD statuses."""
         out: dict[str, Text] = {}
+        reported: set[str] = set()  # languages already reported for this field (empty text)
         if not isinstance(d, dict):
             self.err(file, code, f"{what}: expected a mapping of language -> {{text, status}}")
             return out
@@ -105,6 +106,7 @@ class _Reader:
             text, status = (v or {}).get("text"), (v or {}).get("status")
             if not text or not str(text).strip():
                 self.err(file, code, f"{what}: empty text in '{lang}'")
+                reported.add(lang)
                 continue
             if status not in TRAPD_STATUSES:
                 self.err(file, code, f"{what}: TRAPD status {status!r} in '{lang}' is not one of "
@@ -114,7 +116,7 @@ class _Reader:
                                      f"'{self.source}' only (found {status!r} in '{lang}')")
             out[lang] = Text(str(text).strip(), str(status))
         for lang in self.langs:
-            if lang not in out and not any(p.message.endswith(f"in '{lang}'") for p in self.problems[-3:]):
+            if lang not in out and lang not in reported:
                 self.err(file, code, f"{what}: missing translation '{lang}'")
         return out
 
@@ -155,7 +157,7 @@ class _Reader:
         out = {}
         for d in data.get("scales") or []:
             code = str(d.get("code", "-"))
-            values = tuple(int(v) for v in (d.get("values") or []))
+            values = tuple(_ints(self, d.get("values") or [], "scales.yaml", code, "values"))
             labels: dict[str, tuple[str, ...]] = {}
             for lang, labs in (d.get("labels") or {}).items():
                 if lang not in self.langs:
@@ -263,8 +265,16 @@ class _Reader:
             choices = []
             for ch in d.get("choices") or []:
                 ccode = str(ch.get("code", "-"))
-                choices.append(Choice(ccode, int(ch.get("value", 0)),
+                value = _ints(self, [ch.get("value")], "context.yaml", f"{code}/{ccode}", "value")
+                choices.append(Choice(ccode, value[0] if value else 0,
                                       self.labels(ch.get("label"), "context.yaml", f"{code}/{ccode}", "label")))
+            for attr in ("code", "value"):
+                seen_choice: set = set()
+                for ch in choices:
+                    key = getattr(ch, attr)
+                    if key in seen_choice:
+                        self.err("context.yaml", f"{code}/{ch.code}", f"duplicate choice {attr} {key!r}")
+                    seen_choice.add(key)
             if qtype == "select_one" and not choices:
                 self.err("context.yaml", code, "select_one question without choices")
             rows = []
@@ -307,9 +317,21 @@ class _Reader:
             elif correct not in scales[scale].values:
                 self.err("checks.yaml", code, f"correct answer {correct!r} is not a value of scale {scale}")
             text = self.texts(d.get("text"), "checks.yaml", code, "text")
-            out.append(AttentionCheck(code, str(cname), after, persps, str(scale), int(correct or 0), text,
+            correct_value = correct if isinstance(correct, int) and not isinstance(correct, bool) else 0
+            out.append(AttentionCheck(code, str(cname), after, persps, str(scale), correct_value, text,
                                       "checks.yaml"))
         return out
+
+
+def _ints(reader: _Reader, values: list, file: str, code: str, what: str) -> list[int]:
+    """The integer values of ``values``; anything else is reported (not raised)."""
+    out = []
+    for v in values:
+        if isinstance(v, int) and not isinstance(v, bool):
+            out.append(v)
+        else:
+            reader.err(file, code, f"{what}: {v!r} is not an integer")
+    return out
 
 
 def check_bank(path: str | Path | None = None) -> tuple[Instrument | None, list[Problem]]:
