@@ -144,6 +144,7 @@ def read(path: str | Path, structure: str | Path | None = None, encoding: str | 
             table.pii.add(n)
         elif n.casefold() in PLATFORM_COLS or re.fullmatch(r"(groupTime\d+|.+Time)", n):
             table.platform_cols.add(n)
+    table.unmatched_hint = "; export responses with 'Question code' headings"
     if structure is None:
         table.label_hint = " (answer codes need the survey structure: --structure survey.txt)"
     else:

@@ -71,6 +71,7 @@ def read(path: str | Path, structure: str | Path | None = None, encoding: str | 
     table = read_xlsx_table(path, "xlsform") if suffix in (".xlsx", ".xlsm") else read_delimited_table(
         path, "xlsform", encoding)
     table.keys = [keys_for(n) for n in table.columns]
+    table.unmatched_hint = "; export with 'XML values and headers' (KoboToolbox) so that columns carry field names"
     lower = {n.casefold(): n for n in table.columns}
     rid = next((lower[c.casefold()] for c in ID_COLUMNS if c.casefold() in lower), None)
     if rid is not None:
