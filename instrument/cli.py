@@ -7,8 +7,8 @@ Examples
 --------
 >>> from click.testing import CliRunner
 >>> result = CliRunner().invoke(instrument, ["list", "--construct", "BLM", "--perspective", "provider"])
->>> result.output.split()[0]
-'BLM01'
+>>> result.output.splitlines()[2].split()[:2]
+['BLM01', 'provider']
 """
 
 from __future__ import annotations

@@ -265,6 +265,9 @@ class _Reader:
             choices = []
             for ch in d.get("choices") or []:
                 ccode = str(ch.get("code", "-"))
+                if not isinstance(ch.get("code"), str):
+                    self.err("context.yaml", f"{code}/{ccode}", f"choice code {ch.get('code')!r} is not a string "
+                                                                "(quote it: YAML reads NO, YES, ON, OFF as booleans)")
                 value = _ints(self, [ch.get("value")], "context.yaml", f"{code}/{ccode}", "value")
                 choices.append(Choice(ccode, value[0] if value else 0,
                                       self.labels(ch.get("label"), "context.yaml", f"{code}/{ccode}", "label")))
