@@ -213,7 +213,7 @@ def plant(inst: Any, spec: Any, lay: Layout, rng: np.random.Generator, x: np.nda
         "noninvariance": [{"param": ni.param, "item": ni.item, "construct": lay.item_construct[ni.item],
                            "country": ni.country, "value": ni.value,
                            "baseline": float(lam[lay.items.index(ni.item)] if ni.param == "loading" else 0.0)}
-                          for ni in spec.noninvariance],
+                          for ni in spec.noninvariance if ni.item in lay.items],
         "country_means": alpha,
         "relationship_type_means": {c: dict(v) for c, v in spec.reltype_means.items()},
         "phase_means": {c: dict(v) for c, v in spec.phase_means.items()},

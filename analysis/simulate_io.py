@@ -189,7 +189,7 @@ def write_simulation(sim: Simulation, folder: str | Path, fmt: str = "csv", inst
         path = out / "responses.csv"
         sim.data.to_csv(path, index=False, float_format="%g")
     else:
-        lay = build_layout(inst, sim.spec.perspective)
+        lay = build_layout(inst, sim.spec.perspective, sim.spec.constructs)
         path = out / "responses_qualtrics.csv"
         path.write_bytes(b"\xef\xbb\xbf" + _qualtrics(sim, inst, lay).encode("utf-8"))
     truth = out / "truth.json"

@@ -54,19 +54,30 @@ class Layout:
     fallbacks: tuple[str, ...] = ()
 
 
-def build_layout(inst: Any, perspective: str) -> Layout:
+def build_layout(inst: Any, perspective: str, constructs: tuple[str, ...] | None = None) -> Layout:
     """The questionnaire of ``perspective`` as the simulator (and cleaning) needs it.
+
+    ``constructs`` (codes or names) restricts the rated matrices to a subset (a smaller model for tests); the
+    timing matrix and context questions stay.
 
     Raises
     ------
     DataError
-        Unknown perspective, or no items in that perspective.
+        Unknown perspective or construct, or no items in that perspective.
     """
     if perspective not in ("provider", "customer"):
         raise DataError(f"perspective must be provider or customer, got {perspective!r}")
-    constructs = [c for c in inst.constructs if c.items_for(perspective)]
+    if constructs is not None:
+        known = {c.code for c in inst.constructs} | {c.name for c in inst.constructs}
+        bad = [c for c in constructs if c not in known]
+        if bad:
+            raise DataError(f"unknown construct(s) {', '.join(bad)}")
+    all_constructs = constructs
+    constructs = [c for c in inst.constructs if c.items_for(perspective)
+                  and (all_constructs is None or c.code in all_constructs or c.name in all_constructs)]
     if not constructs:
-        raise DataError(f"the item bank has no {perspective} items")
+        where = " in those constructs" if all_constructs else ""
+        raise DataError(f"the item bank has no {perspective} items{where}")
     fallbacks: list[str] = []
     items, ic, it, itt, isc, irev = [], {}, {}, {}, {}, {}
     for c in constructs:
@@ -82,8 +93,10 @@ def build_layout(inst: Any, perspective: str) -> Layout:
     bank_checks = inst.checks_for(perspective)
     if bank_checks:
         page = list(inst.page_order(perspective))
-        page = [p for p in page if p in ic or any(ch.code == p for ch in bank_checks)]
-        for ch in bank_checks:
+        names = {c.name for c in constructs}
+        kept_checks = [ch for ch in bank_checks if ch.construct in names]
+        page = [p for p in page if p in ic or any(ch.code == p for ch in kept_checks)]
+        for ch in kept_checks:
             checks[ch.code], cscale[ch.code] = int(ch.correct), ch.scale
     else:
         fallbacks.append("attention checks ATT1/ATT2 (checks.yaml absent)")

@@ -106,9 +106,9 @@ def test_mcar_rate(inst, demo):
 def test_planted_intercept_and_loading(inst, demo):
     d = demo.data.drop(demo.data.index[demo.data["respondent_id"].isin(demo.careless_ids())])
     de = d["country"] == "DE"
-    # INF02 minus its construct-mate INF01 removes DE's latent mean: the planted intercept (+0.8 latent SD) remains
+    # INF02 minus its construct-mate INF01 removes DE's latent mean: the planted intercept (-0.7 latent SD) remains
     diff = (d["INF02"] - d["INF01"]).groupby(de).mean()
-    assert diff[True] - diff[False] > 0.7
+    assert diff[True] - diff[False] < -0.7
     es = d["country"] == "ES"
     rest = [c for c in _items(inst, "TRU") if c != "TRU03"]
 
@@ -151,6 +151,17 @@ def test_timing_follows_table3(inst, demo):
             assert share[3] > 0.45
         else:
             assert min(share[1], share[2], share[3]) > 0.15
+
+
+def test_subset_of_constructs(inst):
+    spec = replace(demo_spec(3, n_per_country=50), constructs=("INF", "customer_misbehaviour"))
+    sim = simulate(inst, spec)
+    items = [c for c in sim.data.columns if c[:3] in ("INF", "MSB", "TRU", "BLM") and c[3:].isdigit()]
+    assert {c[:3] for c in items} == {"INF", "MSB"}
+    assert [n["item"] for n in sim.truth["noninvariance"]] == ["INF02"]  # TRU03 is not simulated
+    assert "ATT2" in sim.data.columns and "ATT1" not in sim.data.columns  # ATT1 sits in the TRU matrix
+    with pytest.raises(DataError, match="unknown construct"):
+        simulate(inst, replace(spec, constructs=("XYZ",)))
 
 
 def test_bad_spec(inst):
