@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from instrument.export._common import FORMATS, ExportResult, build_survey
+from instrument.export._common import FORMATS, ExportResult, build_survey, translation_warnings
 from instrument.export.codebook import export_codebook
 from instrument.export.limesurvey import export_limesurvey
 from instrument.export.qualtrics import export_qualtrics
@@ -28,7 +28,7 @@ from instrument.export.xlsform import export_xlsform
 from instrument.model import Instrument
 from vcd_core.errors import ExportError
 
-__all__ = ["EXPORTERS", "FORMATS", "ExportResult", "export"]
+__all__ = ["EXPORTERS", "FORMATS", "ExportResult", "check_strict", "export", "translation_warnings"]
 
 #: format name → exporter ``(inst, perspective, langs, out_dir) -> ExportResult``.
 EXPORTERS: dict[str, Callable[..., ExportResult]] = {
@@ -38,6 +38,26 @@ EXPORTERS: dict[str, Callable[..., ExportResult]] = {
     "redcap": export_redcap,
     "codebook": export_codebook,
 }
+
+
+def check_strict(warnings: Sequence[str]) -> None:
+    """Raise the ``--strict`` error when there are translation warnings (see :func:`translation_warnings`).
+
+    Examples
+    --------
+    >>> check_strict([])
+    >>> check_strict(  # doctest: +ELLIPSIS
+    ...     ["fi: 2 text(s) below 'reviewed' (draft1: 2): INF01, INF02"])
+    Traceback (most recent call last):
+    ...
+    vcd_core.errors.ExportError: --strict: 2 text(s) below 'reviewed' (TRAPD) in fi (2); nothing written ...
+    """
+    if not warnings:
+        return
+    counts = ", ".join(f"{w.split(':', 1)[0]} ({w.split(':', 1)[1].split()[0]})" for w in warnings)
+    total = sum(int(w.split(":", 1)[1].split()[0]) for w in warnings)
+    raise ExportError(f"--strict: {total} text(s) below 'reviewed' (TRAPD) in {counts}; nothing written "
+                      "(export without --strict to list them, or see the codebook)")
 
 
 def export(
@@ -91,13 +111,10 @@ def export(
         names = list(FORMATS)
     for n in names:
         if n not in EXPORTERS:
-            raise ExportError(f"unknown format {n!r}; choose from {', '.join(FORMATS)} or all", column="--format")
+            raise ExportError(f"unknown format {n!r}; choose from {', '.join(FORMATS)} or all")
     survey = build_survey(inst, perspective, langs)
-    if strict and survey.warnings:
-        counts = ", ".join(f"{w.split(':', 1)[0]} ({w.split(':', 1)[1].split()[0]})" for w in survey.warnings)
-        total = sum(int(w.split(":", 1)[1].split()[0]) for w in survey.warnings)
-        raise ExportError(f"--strict: {total} text(s) below 'reviewed' (TRAPD) in {counts}; nothing written "
-                          "(export without --strict to list them, or see the codebook)")
+    if strict:
+        check_strict(survey.warnings)
     results = []
     for n in names:
         results.append(EXPORTERS[n](inst, perspective, survey.languages, out_dir))

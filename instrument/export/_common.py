@@ -232,8 +232,7 @@ def check_languages(inst: Instrument, langs: Sequence[str] | None) -> tuple[str,
     for lang in langs:
         lang = lang.strip()
         if lang not in inst.language_codes:
-            raise ExportError(f"unknown language {lang!r}; the bank has {', '.join(inst.language_codes)}",
-                              column="--lang")
+            raise ExportError(f"unknown language {lang!r}; the bank has {', '.join(inst.language_codes)}")
         if lang not in out:
             out.append(lang)
     return tuple(out)
@@ -268,8 +267,7 @@ def build_survey(inst: Instrument, perspective: str, langs: Sequence[str] | None
     'reason'
     """
     if perspective not in PERSPECTIVES:
-        raise ExportError(f"perspective {perspective!r} is not one of {', '.join(PERSPECTIVES)}",
-                          column="--perspective")
+        raise ExportError(f"perspective {perspective!r} is not one of {', '.join(PERSPECTIVES)}")
     langs = check_languages(inst, langs)
     questions: list[Question] = []
 

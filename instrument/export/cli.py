@@ -16,8 +16,9 @@ from pathlib import Path
 
 import click
 
-from instrument.export import FORMATS
+from instrument.export import FORMATS, check_strict
 from instrument.export import export as run_export
+from instrument.export._common import build_survey
 
 
 @click.command("export")
@@ -49,6 +50,9 @@ def export(fmt: str, langs: str | None, perspective: str, out_dir: Path, strict:
     inst = load_bank(bank)
     lang_list = [x.strip() for x in langs.split(",") if x.strip()] if langs else None
     names = list(FORMATS) if fmt == "all" else [fmt]
+    survey = build_survey(inst, perspective, lang_list)  # language/perspective errors before any output
+    if strict:
+        check_strict(survey.warnings)
     results = []
     if as_json:
         results = run_export(inst, names, perspective, lang_list, out_dir, strict=strict)
