@@ -242,7 +242,7 @@ def _cfa(model, data, group, group_order, group_equal, group_partial, estimator,
         if fiml:
             warnings.append("robust CFI/TLI/RMSEA (lavaan's FIML correction) are not computed with missing='fiml'")
     fm = fit_measures(chisq=chisq, df=df, npar=npar, ntotal=N, ngroups=G, logl=logl, logl_h1=logl_h1,
-                      baseline_chisq=base_chisq, baseline_df=base_df, srmr=srmr, fmin=est.objective(x),
+                      baseline_chisq=base_chisq, baseline_df=base_df, srmr=srmr, fmin=chisq / (2 * N),
                       scaled=scaled)
     # parameters
     values = row_values(rep, x)

@@ -168,13 +168,38 @@ class MLEstimator:
             np.add.at(out, self.rep.groups[g].xidx, self.w[g] * (D.T @ gm))
         return out
 
+    def _fiml_info(self, g: int, sigma: np.ndarray, mu: np.ndarray, D: np.ndarray) -> np.ndarray:
+        """Σ_patterns (n_p/N_g) [½ tr(V dΣ_k V dΣ_l) + dμ_kᵀ V dμ_l] without forming the moment-space W."""
+        rep = self.rep
+        d = self.data[g]
+        nv = len(rep.va)
+        q = D.shape[1]
+        dS = np.zeros((q, rep.p, rep.p))
+        dS[:, rep.va, rep.vb] = D[:nv].T
+        dS[:, rep.vb, rep.va] = D[:nv].T
+        out = np.zeros((q, q))
+        for pt in d.patterns:
+            o = pt.obs
+            V = _inv_pd(sigma[np.ix_(o, o)])[0]
+            A = (V @ dS[:, o][:, :, o]).reshape(q, -1)  # rows: vec(V dΣ_k)
+            At = (dS[:, o][:, :, o] @ V).reshape(q, -1)  # vec((dΣ_k V)) = vec((V dΣ_k)ᵀ)
+            info = 0.5 * (A @ At.T)
+            if rep.meanstructure:
+                Dm = D[nv + o]
+                info += Dm.T @ V @ Dm
+            out += pt.n / d.n * info
+        return out
+
     def unco_blocks(self, x: np.ndarray, kind: str = "expected") -> list[np.ndarray]:
         """Per group the information of its own free rows (``unco`` order), weighted by N_g/N."""
         out = []
         for g in range(self.rep.ngroups):
             sig, mu, D = self.rep.delta(x, g)
-            W = self.moment_information(g, sig, mu)
-            out.append(self.w[g] * (D.T @ W @ D))
+            if self.data[g].fiml:
+                out.append(self.w[g] * self._fiml_info(g, sig, mu, D))
+            else:
+                W = self.moment_information(g, sig, mu)
+                out.append(self.w[g] * (D.T @ W @ D))
         return out
 
     def expected_information(self, x: np.ndarray) -> np.ndarray:
