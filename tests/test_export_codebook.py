@@ -6,7 +6,7 @@ import json
 
 import pytest
 from click.testing import CliRunner
-from export_support import assert_round_trip, bank
+from export_support import assert_round_trip, bank, bank_copy
 
 from instrument.export import export
 from instrument.export._common import build_survey, translation_warnings
@@ -126,3 +126,71 @@ def test_importer_maps_every_exported_column_back(inst, tmp_path, platform):
         keys = (col, col.split("[", 1)[1].rstrip("]")) if "[" in col else (col,)
         spec = cb.match(keys)
         assert spec is not None and spec.out == code, (platform, col, code)
+
+
+_EXTRA_CONTEXT = """
+  - code: EMPLOYEES
+    type: integer
+    required: false
+    label:
+      en: {text: "How many employees does your organisation have?", status: source}
+      fi: {text: "Montako työntekijää organisaatiossanne on?", status: reviewed}
+      de: {text: "Wie viele Beschäftigte hat Ihre Organisation?", status: reviewed}
+      es: {text: "¿Cuántos empleados tiene su organización?", status: reviewed}
+  - code: COMMENT
+    type: text
+    required: false
+    perspective: customer
+    label:
+      en: {text: "-- Anything else you want to tell us?", status: source}
+      fi: {text: "Haluatko kertoa vielä jotain?", status: reviewed}
+      de: {text: "Möchten Sie uns noch etwas mitteilen?", status: reviewed}
+      es: {text: "¿Desea decirnos algo más?", status: reviewed}
+"""
+
+
+def test_integer_and_text_questions_on_every_platform(tmp_path):
+    """Question types the bundled bank does not use yet: integer and free text (customer only)."""
+    import csv
+    import json
+
+    import openpyxl
+
+    from instrument.export import EXPORTERS
+    from instrument.export.limesurvey import read_limesurvey
+    from instrument.export.qualtrics import read_qualtrics
+    from instrument.export.redcap import read_redcap
+    from instrument.export.xlsform import read_xlsform
+
+    path = bank_copy(tmp_path)
+    with open(path / "context.yaml", "a", encoding="utf-8") as fh:
+        fh.write(_EXTRA_CONTEXT)
+    inst = load_bank(path)
+    assert "COMMENT" not in build_survey(inst, "provider", ["en"]).columns()
+    out = tmp_path / "out"
+    files = {n: fn(inst, "customer", None, out).files for n, fn in EXPORTERS.items()}  # each validated on write
+    en = "-- Anything else you want to tell us?"
+    rows = list(openpyxl.load_workbook(files["xlsform"][0])["survey"].iter_rows(values_only=True))
+    types = {r[1]: r[0] for r in rows[1:]}
+    assert (types["EMPLOYEES"], types["COMMENT"]) == ("integer", "text")
+    assert next(r[2] for r in rows if r[1] == "COMMENT") == "'" + en  # neutralised in the XLSX
+    assert read_xlsform(files["xlsform"][0]).texts["COMMENT"]["de"] == "Möchten Sie uns noch etwas mitteilen?"
+    doc = json.loads(files["qualtrics"][0].read_text(encoding="utf-8"))
+    sq = {e["Payload"]["DataExportTag"]: e["Payload"] for e in doc["SurveyElements"] if e["Element"] == "SQ"}
+    assert (sq["EMPLOYEES"]["QuestionType"], sq["EMPLOYEES"]["Selector"]) == ("TE", "SL")
+    assert sq["EMPLOYEES"]["Validation"]["Settings"]["ContentType"] == "ValidNumber"
+    assert (sq["COMMENT"]["QuestionType"], sq["COMMENT"]["Selector"]) == ("TE", "ML")
+    assert read_qualtrics(files["qualtrics"][0]).texts["COMMENT"]["en"] == en
+    ls = list(csv.DictReader(files["limesurvey"][0].open(encoding="utf-8"), delimiter="\t"))
+    q = {r["name"]: r for r in ls if r["class"] == "Q" and r["language"] == "en"}
+    assert (q["EMPLOYEES"]["type/scale"], q["EMPLOYEES"]["num_value_int_only"], q["EMPLOYEES"]["mandatory"]) == (
+        "N", "1", "N")
+    assert q["COMMENT"]["type/scale"] == "T" and q["COMMENT"]["text"] == "'" + en
+    assert read_limesurvey(files["limesurvey"][0]).texts["COMMENT"]["es"] == "¿Desea decirnos algo más?"
+    rc = {r["Variable / Field Name"]: r for r in csv.DictReader(files["redcap"][0].open(encoding="utf-8"))}
+    assert rc["employees"]["Field Type"] == "text"
+    assert rc["employees"]["Text Validation Type OR Show Slider Number"] == "integer"
+    assert rc["comment"]["Field Type"] == "notes" and rc["comment"]["Required Field?"] == ""
+    assert read_redcap(files["redcap"][0]).texts["comment"]["en"] == en
+    cb = read_codebook(files["codebook"][1])
+    assert cb.texts["COMMENT"]["fi"] == "Haluatko kertoa vielä jotain?" and "EMPLOYEES" in cb.columns
