@@ -37,12 +37,13 @@ def model_from_instrument(inst: Any, perspective: str = "provider", constructs: 
     BankError
         Unknown construct, or a construct with fewer than 2 items in the perspective.
     """
-    all_c = list(getattr(inst, "reasons", None) or inst.constructs)
+    reasons = getattr(inst, "reasons", None)
+    all_c = list(reasons() if callable(reasons) else (reasons or inst.constructs))
     if constructs is not None:
         pool = list(inst.constructs)
         chosen = []
         for want in constructs:
-            hit = [c for c in pool if want in (c.code, getattr(c, "name", None), getattr(c, "construct", None))]
+            hit = [c for c in pool if want in (c.code, getattr(c, "name", None))]
             if not hit:
                 raise BankError(f"unknown construct {want!r}; known: {', '.join(c.code for c in pool)}")
             chosen.append(hit[0])
