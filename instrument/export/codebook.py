@@ -166,8 +166,10 @@ def codebook_markdown(inst: Instrument, survey: Survey, rows: list[dict[str, str
                     lines.append(f"| {o.value} | " + " | ".join(_md_cell(o.label[lang]) for lang in langs) + " |")
             lines.append("")
     for q in (q for q in survey.questions if q.type == "matrix"):
-        title = inst.construct(q.code).label.get(langs[0], q.code) if q.section != "context" else q.code
-        lines += [f"## {q.code}: {title} ({q.section})", ""]
+        if q.section == "context":
+            lines += [f"## {q.code} (context matrix)", ""]
+        else:
+            lines += [f"## {q.code}: {inst.construct(q.code).label.get(langs[0], q.code)} ({q.section})", ""]
         if q.section != "context":
             con = inst.construct(q.code)
             lines.append(f"Time of emergence: {con.time or 'n/a'}. Source: {con.source or 'n/a'}.")
