@@ -1,7 +1,7 @@
 """Benchmark: import large Qualtrics response exports (3 header rows, numeric values) into a ResponseSet.
 
-(a) 35,000 rows × ~120 columns (Qualtrics metadata, both perspectives' items, checks, timing matrix, context,
-free-text columns); (b) 100,000 rows × 60 items (issue 3: target < 10 s). The files are written once into
+(a) 35,000 rows × 120 columns (Qualtrics metadata, the provider items, attention checks, timing matrix, context
+questions, free-text columns); (b) 100,000 rows × 60 items (issue 3: target < 10 s). The files are written once into
 bench/out/ (deterministic), then ``read_responses`` (parse, map to the bank, check every cell) is timed, best of
 ``REPEATS``. Also prints the plain ``pandas.read_csv`` time of the same file for scale.
 
@@ -23,8 +23,8 @@ from analysis.ingest import default_instrument, read_responses
 OUT = Path(__file__).resolve().parent / "out"
 
 
-def make_file(path: Path, n: int, rated: list[str], n_text: int, seed: int = 1) -> int:
-    """Write a Qualtrics numeric export with ``rated`` columns; returns the number of columns."""
+def make_file(path: Path, n: int, columns: dict[str, tuple], n_text: int, seed: int = 1) -> int:
+    """Write a Qualtrics numeric export: metadata, ``columns`` (code → allowed values), free-text columns."""
     rng = np.random.default_rng(seed)
     meta = {
         "StartDate": np.full(n, "2026-03-02 09:14:03"), "EndDate": np.full(n, "2026-03-02 09:21:40"),
@@ -37,9 +37,8 @@ def make_file(path: Path, n: int, rated: list[str], n_text: int, seed: int = 1) 
         "DistributionChannel": np.full(n, "anonymous"), "UserLanguage": rng.choice(["EN", "FI", "DE", "ES-ES"], n),
     }
     d = pd.DataFrame(meta)
-    for code in rated:
-        top = 5 if code.startswith("TIM_") else 7
-        x = rng.integers(1, top + 1, n).astype(str).astype(object)
+    for code, values in columns.items():
+        x = rng.choice(np.asarray(values, dtype=str), n).astype(object)
         x[rng.random(n) < 0.03] = ""
         d[code] = x
     for k in range(n_text):
@@ -64,23 +63,25 @@ def best_of(fn, repeats: int) -> float:
 def main(repeats: int = 3) -> None:
     inst, _ = default_instrument()
     OUT.mkdir(exist_ok=True)
-    items = [i.code for i in inst.items()]
-    extra = ["ATT1", "ATT2"] + [f"TIM_{c.code}" for c in inst.reasons()]
-    rated_a = items + extra
-    n_text = max(0, 120 - 17 - len(rated_a))
+    items = inst.items(perspective="provider")
+    cols: dict[str, tuple] = {i.code: inst.scale(i.scale).values for i in items}
+    cols.update({c.code: inst.scale(c.scale).values for c in inst.checks_for("provider")})
+    for q in inst.context_for("provider"):
+        if q.type == "matrix":
+            cols.update({r.code: inst.scale(str(q.scale)).values for r in q.rows})
+        elif q.type == "select_one":
+            cols[q.column or q.code] = tuple(c.value for c in q.choices)
     a = OUT / "qualtrics_35k.csv"
-    cols_a = make_file(a, 35_000, rated_a, n_text)
+    cols_a = make_file(a, 35_000, cols, max(0, 120 - 17 - len(cols)))
     b = OUT / "qualtrics_100k_60items.csv"
-    items60 = (items * 2)[:60] if len(items) < 60 else items[:60]
-    items60 = list(dict.fromkeys(items60)) or items
-    cols_b = make_file(b, 100_000, items60, 0, seed=2)
-    for label, path, cols, n in (("a", a, cols_a, 35_000), ("b", b, cols_b, 100_000)):
+    cols_b = make_file(b, 100_000, {i.code: inst.scale(i.scale).values for i in items[:60]}, 0, seed=2)
+    for label, path, ncols, n in (("a", a, cols_a, 35_000), ("b", b, cols_b, 100_000)):
         rs = read_responses(path, inst=inst, platform="qualtrics")
-        assert rs.n == n
+        assert rs.n == n and rs.problems.empty
         t = best_of(lambda p=path: read_responses(p, inst=inst, platform="qualtrics"), repeats)
         t_pd = best_of(lambda p=path: pd.read_csv(p, skiprows=[1, 2], dtype=str, keep_default_na=False), repeats)
-        print(f"({label}) {n:,} rows x {cols} columns ({len(rs.items)} items, {path.stat().st_size / 1e6:.1f} MB): "
-              f"read_responses {t:.2f} s (pandas.read_csv alone {t_pd:.2f} s)")
+        print(f"({label}) {n:,} rows x {ncols} columns ({len(rs.items)} items, {len(rs.context)} context, "
+              f"{path.stat().st_size / 1e6:.1f} MB): read_responses {t:.2f} s (pandas.read_csv alone {t_pd:.2f} s)")
 
 
 if __name__ == "__main__":

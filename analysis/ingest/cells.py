@@ -86,48 +86,55 @@ def rated(raw: pd.Series, spec: ColumnSpec, extra: dict[str, float], unanswered_
         vals = np.where(ok & ~una, x, np.nan)
         msgs = {v: f"value {v:g} is outside {spec.describe_scale()}" for v in pd.unique(x[~ok])}
         return vals, una, ~ok, msgs
-    mapping: dict[Any, float] = {}
-    una_keys: set[Any] = set()
+    codes, uniq = factor(raw)
+    vals_lut = np.full(len(uniq) + 1, np.nan)  # last slot: code -1 (missing cell)
+    una_lut = np.zeros(len(uniq) + 1, bool)
+    bad_lut = np.zeros(len(uniq) + 1, bool)
     msgs: dict[Any, str] = {}
-    for u in pd.unique(raw):
-        if u is None or (isinstance(u, float) and np.isnan(u)):
-            mapping[u] = np.nan
-            continue
+    for j, u in enumerate(uniq):
         s = str(u).strip()
         if not s:
-            mapping[u] = np.nan
             continue
         lab = norm_label(s)
         if lab in text_codes:
-            una_keys.add(u)
-            mapping[u] = np.nan
+            una_lut[j] = True
             continue
         if lab in extra:
             v = extra[lab]
             if v in unanswered_codes:
-                una_keys.add(u)
-                mapping[u] = np.nan
+                una_lut[j] = True
             else:
-                mapping[u] = float(v)
+                vals_lut[j] = float(v)
             continue
         if _NUM.match(s):
             f = float(s)
             if f in unanswered_codes:
-                una_keys.add(u)
-                mapping[u] = np.nan
+                una_lut[j] = True
             elif f.is_integer() and int(f) in allowed:
-                mapping[u] = f
+                vals_lut[j] = f
             else:
+                bad_lut[j] = True
                 msgs[u] = f"value {s} is outside {spec.describe_scale()}"
             continue
         if lab in spec.label_values:
-            mapping[u] = float(spec.label_values[lab])
+            vals_lut[j] = float(spec.label_values[lab])
         else:
+            bad_lut[j] = True
             msgs[u] = f"unknown label {s!r}: not a label of scale {spec.scale} in any bank language{hint}"
-    vals = np.array(raw.map(mapping).to_numpy(dtype=float, na_value=np.nan))
-    una = raw.isin(una_keys).to_numpy() if una_keys else np.zeros(len(raw), bool)
-    bad = raw.isin(list(msgs)).to_numpy() if msgs else np.zeros(len(raw), bool)
-    return vals, una, bad, msgs
+    return vals_lut[codes], una_lut[codes], bad_lut[codes], msgs
+
+
+def factor(raw: pd.Series) -> tuple[np.ndarray, list[Any]]:
+    """Codes (-1 for missing cells) and the distinct raw values of a column, in one hashing pass.
+
+    Examples
+    --------
+    >>> codes, uniq = factor(pd.Series(["7", None, "7", "Agree"], dtype=object))
+    >>> codes.tolist(), uniq
+    ([0, -1, 0, 1], ['7', 'Agree'])
+    """
+    codes, uniq = pd.factorize(raw.to_numpy(dtype=object), use_na_sentinel=True)
+    return codes, list(uniq)
 
 
 def select(raw: pd.Series, spec: ColumnSpec):
@@ -140,31 +147,30 @@ def select(raw: pd.Series, spec: ColumnSpec):
     >>> select(pd.Series(["1", "b2c", "Business to consumer", ""]), spec)[0].tolist()
     ['B2C', 'B2C', 'B2C', None]
     """
-    mapping: dict[Any, Any] = {}
+    codes, uniq = factor(raw)
+    lut = np.full(len(uniq) + 1, None, dtype=object)
+    bad_lut = np.zeros(len(uniq) + 1, bool)
     msgs: dict[Any, str] = {}
-    for u in pd.unique(raw):
-        if u is None or (isinstance(u, float) and np.isnan(u)) or not str(u).strip():
-            mapping[u] = None
-            continue
+    for j, u in enumerate(uniq):
         s = str(u).strip()
+        if not s:
+            continue
         if _NUM.match(s) and spec.choice_values:
             f = float(s)
             if f.is_integer() and int(f) in spec.choice_values:
-                mapping[u] = spec.choice_values[int(f)]
+                lut[j] = spec.choice_values[int(f)]
             else:
                 msgs[u] = f"value {s} is not a choice of {spec.code} ({short([str(v) for v in spec.choice_values])})"
         elif norm_label(s) in spec.choices:
-            mapping[u] = spec.choices[norm_label(s)]
+            lut[j] = spec.choices[norm_label(s)]
         elif spec.code == "COUNTRY" and not spec.choice_values and re.fullmatch(r"[A-Za-z]{2}", s):
-            mapping[u] = s.upper()  # the bank has no COUNTRY question yet: ISO 3166-1 alpha-2 kept
+            lut[j] = s.upper()  # the bank has no COUNTRY question yet: ISO 3166-1 alpha-2 kept
         elif spec.fallback and not spec.choice_values:
             msgs[u] = f"{s!r}: the bank has no {spec.code} question yet, so only ISO codes (FI, DE, …) are understood"
         else:
             msgs[u] = f"unknown choice {s!r} of {spec.code}"
-    codes = np.array(raw.map(mapping).to_numpy(dtype=object))
-    codes[pd.isna(codes)] = None
-    bad = raw.isin(list(msgs)).to_numpy() if msgs else np.zeros(len(raw), bool)
-    return codes, bad, msgs
+        bad_lut[j] = u in msgs
+    return lut[codes], bad_lut[codes], msgs
 
 
 def integer(raw: pd.Series, spec: ColumnSpec):
@@ -195,8 +201,9 @@ def text_values(raw: pd.Series) -> np.ndarray:
     """
     if pd.api.types.is_numeric_dtype(raw.dtype):
         return raw.to_numpy()
-    s = raw.astype(object)
-    return s.where(s.astype(str).str.strip() != "", None).to_numpy(dtype=object)
+    codes, uniq = factor(raw)
+    lut = np.array([u if str(u).strip() else None for u in uniq] + [None], dtype=object)
+    return lut[codes]
 
 
 def to_bool(raw: pd.Series) -> pd.Series:

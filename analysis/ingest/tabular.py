@@ -274,8 +274,9 @@ def columns_from_records(names: list[str], records: list[list[str]]) -> dict[str
     """
     if not records:
         return {n: pd.Series([], dtype=object) for n in names}
-    cols = list(zip(*records, strict=True))
-    return {n: pd.Series(c, dtype=object) for n, c in zip(names, cols, strict=True)}
+    arr = np.empty((len(records), len(names)), dtype=object)
+    arr[:] = records  # rows were checked to have the header's width
+    return {n: pd.Series(arr[:, j], dtype=object, copy=False) for j, n in enumerate(names)}
 
 
 def read_delimited_table(
