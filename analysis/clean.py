@@ -363,7 +363,7 @@ class CleanResult:
         >>> from analysis.simulate import demo_spec, simulate
         >>> inst = check_bank()[0]
         >>> print(clean(simulate(inst, demo_spec(1, n_per_country=120)).data, inst).summary().splitlines()[0])
-        cleaning: 120 raw -> 109 kept, 11 excluded
+        cleaning: 123 raw -> 109 kept, 14 excluded
         """
         lines = [f"cleaning: {self.n_raw} raw -> {self.n_kept} kept, {self.n_excluded} excluded"]
         w = max(len(r) for r in self.log["rule"]) if len(self.log) else 4

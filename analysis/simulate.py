@@ -81,6 +81,7 @@ class SimulationSpec:
     relationship types of every Table-3 theme that is not observed in all types. ``careless_mix``: kind → share
     of the careless respondents. ``country_sd``: SD of the country latent means (the first country is 0).
     ``constructs``: simulate only these constructs (codes or names; default all of the bank).
+    ``preview_rows``: extra survey-preview rows (``preview`` True; Qualtrics ``Status`` 1) put first.
     """
 
     countries: tuple[str, ...] = tuple(list(DEMO_COUNTRIES)[:10])
@@ -103,6 +104,7 @@ class SimulationSpec:
         default_factory=lambda: {"straightliner": 0.25, "random": 0.30, "speeder": 0.25, "attention": 0.20},
         hash=False)
     duplicate_share: float = 0.003
+    preview_rows: int = 0
     missing_rate: float = 0.02
     seconds_per_item: float = 4.5
     duration_sdlog: float = 0.35
@@ -115,7 +117,7 @@ def demo_spec(countries: int | tuple[str, ...] = 10, n_per_country: int = 350, p
     Non-invariance: the intercept of INF02 is −0.7 in DE, the loading of TRU03 is .30 (instead of .83) in ES
     (items of the customer form: INF12, TRU13). Latent means by relationship type: INF (B2C +.45, G2C +.30), TRU
     (B2B +.30, B2G +.45), CHG (B2C +.45); by phase: CHG, EXP +.40 when problems began before, MSB, BLM +.40 after;
-    type-specific themes +.35 in their types.
+    type-specific themes +.35 in their types. Three survey-preview rows come first.
 
     Examples
     --------
@@ -136,7 +138,7 @@ def demo_spec(countries: int | tuple[str, ...] = 10, n_per_country: int = 350, p
         reltype_means={"INF": {"B2C": 0.45, "G2C": 0.30}, "TRU": {"B2B": 0.30, "B2G": 0.45}, "CHG": {"B2C": 0.45}},
         phase_means={"CHG": {"before": 0.40}, "EXP": {"before": 0.40}, "MSB": {"after": 0.40},
                      "BLM": {"after": 0.40}},
-        theme_shift=0.35,
+        theme_shift=0.35, preview_rows=3,
     )
 
 
@@ -253,8 +255,8 @@ def simulate(inst: Any, spec: SimulationSpec | None = None) -> Simulation:
     --------
     >>> from instrument.validate import check_bank
     >>> sim = simulate(check_bank()[0], demo_spec(2, n_per_country=50, seed=7))
-    >>> sorted(sim.truth["careless"]["ids"])[:2], sim.data["respondent_id"].iloc[0]
-    (['attention', 'duplicate'], 'FI-0001')
+    >>> sorted(sim.truth["careless"]["ids"])[:2], sim.data["respondent_id"].iloc[:4].tolist()
+    (['attention', 'duplicate'], ['PREVIEW-1', 'PREVIEW-2', 'PREVIEW-3', 'FI-0001'])
     """
     spec = spec or demo_spec()
     lay = build_layout(inst, spec.perspective, spec.constructs)

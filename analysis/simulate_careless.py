@@ -186,6 +186,19 @@ def plant(inst: Any, spec: Any, lay: Layout, rng: np.random.Generator, x: np.nda
         elif q.type == "integer":
             data[q.code] = rng.integers(1, 30, size=N).astype(float)
     frame = pd.DataFrame(data)
+    frame.insert(8, "preview", False)
+    preview_ids: list[str] = []
+    if spec.preview_rows:
+        # the researcher's own test runs before fielding: complete, attentive-looking answers
+        # (each answer drawn from a different attentive respondent, so no preview repeats a real submission)
+        pool = np.flatnonzero(kind == "")
+        prev = frame.iloc[rng.choice(pool, spec.preview_rows, replace=False)].copy()
+        for c in [*lay.items, *lay.checks, *lay.timing.values()]:
+            prev[c] = frame[c].to_numpy()[rng.choice(pool, spec.preview_rows)]
+        preview_ids = [f"PREVIEW-{j + 1}" for j in range(spec.preview_rows)]
+        prev["respondent_id"], prev["preview"] = preview_ids, True
+        frame = pd.concat([prev, frame], ignore_index=True)
+        frame["source_row"] = np.arange(len(frame)) + 2
     frame["finished"] = frame["finished"].astype("boolean")
 
     lam, nu, phi, alpha = model["lam"], model["nu"], model["phi"], model["alpha"]
@@ -198,7 +211,8 @@ def plant(inst: Any, spec: Any, lay: Layout, rng: np.random.Generator, x: np.nda
             e["items"].append(it)
     truth = {
         "format": "vcd-truth", "format_version": 1, "seed": spec.seed, "perspective": spec.perspective,
-        "countries": countries, "n_per_country": spec.n_per_country, "n": N,
+        "countries": countries, "n_per_country": spec.n_per_country, "n": len(frame),
+        "n_respondents": N, "n_preview": len(preview_ids),
         "units": "latent: factor variance 1 within group; y* standardised (residual variance 1 - loading^2)",
         "model": {
             "constructs": {c: {"name": lay.construct_names[c], "kind": lay.construct_kind[c],
@@ -227,7 +241,8 @@ def plant(inst: Any, spec: Any, lay: Layout, rng: np.random.Generator, x: np.nda
                     "phase": dict(zip(PHASES, spec.phase_probs, strict=True))},
         "careless": {
             "share": spec.careless_share, "mix": dict(spec.careless_mix),
-            "ids": {k: sorted(ids[kind == k].tolist()) for k in (*CARELESS_KINDS, "duplicate")},
+            "ids": {**{k: sorted(ids[kind == k].tolist()) for k in (*CARELESS_KINDS, "duplicate")},
+                    "preview": preview_ids},
             "duplicates_of": {ids[t]: ids[s] for s, t in dups},
         },
         "attention_checks": {c: {"correct": v} for c, v in lay.checks.items()},

@@ -85,13 +85,16 @@ def _qualtrics(sim: Simulation, inst: Any, lay: Layout) -> str:
     end = start + pd.to_timedelta(np.nan_to_num(dur), unit="s")
     fmt = "%Y-%m-%d %H:%M:%S"
     lang_q = {lg.code: lg.qualtrics for lg in inst.languages}
+    prev = d["preview"].astype(bool).tolist() if "preview" in d.columns else [False] * n
     meta_vals = {
-        "StartDate": start.strftime(fmt), "EndDate": end.strftime(fmt), "Status": ["0"] * n, "IPAddress": [""] * n,
+        "StartDate": start.strftime(fmt), "EndDate": end.strftime(fmt),
+        "Status": ["1" if v else "0" for v in prev], "IPAddress": [""] * n,
         "Progress": ["100"] * n, "Duration (in seconds)": [_num(v) for v in dur],
         "Finished": ["1" if f else "0" for f in d["finished"].fillna(False)], "RecordedDate": end.strftime(fmt),
         "ResponseId": d["respondent_id"].astype(str).tolist(), "RecipientLastName": [""] * n,
         "RecipientFirstName": [""] * n, "RecipientEmail": [""] * n, "ExternalReference": [""] * n,
-        "LocationLatitude": [""] * n, "LocationLongitude": [""] * n, "DistributionChannel": ["anonymous"] * n,
+        "LocationLatitude": [""] * n, "LocationLongitude": [""] * n,
+        "DistributionChannel": ["preview" if v else "anonymous" for v in prev],
         "UserLanguage": [lang_q.get(v, str(v).upper()) for v in d["language"]],
     }
     cols = [list(meta_vals[m]) for m in names]

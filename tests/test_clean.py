@@ -43,7 +43,7 @@ def test_recall_and_precision_on_planted_study(res, sim):
     assert ev.loc["all", "sensitivity"] >= 0.90
     assert ev.loc["all", "precision"] >= 0.90
     assert ev.loc["all", "specificity"] >= 0.98
-    for kind in ("straightliner", "random", "speeder", "attention", "duplicate"):
+    for kind in ("straightliner", "random", "speeder", "attention", "duplicate", "preview"):
         assert ev.loc[kind, "n_planted"] > 0
         assert ev.loc[kind, "sensitivity"] >= 0.85, kind
 
@@ -231,3 +231,21 @@ def test_cli_csv_and_qualtrics_give_the_same_cleaning(inst, tmp_path):
     assert r.exit_code == 0 and "rule switched off" in r.output and ">= 20 items" in r.output
     r = CliRunner().invoke(cli, ["clean", str(a["responses"]), "-o", str(tmp_path / "x"), "--set", "nope"])
     assert r.exit_code == 1 and "rule.param=value" in r.output
+
+
+def test_bundled_demo_study(inst):
+    """data/demo: the Qualtrics file imports, its study.toml configures cleaning, and cleaning finds the truth."""
+    from pathlib import Path
+
+    from analysis.ingest import read_responses
+
+    demo = Path(__file__).resolve().parents[1] / "data" / "demo"
+    cfg = CleanConfig.from_toml(demo / "study.toml")
+    assert cfg.active_order() == DEFAULT_ORDER
+    truth = json.loads((demo / "truth.json").read_text())
+    rs = read_responses(demo / "responses_qualtrics.csv", platform="qualtrics", inst=inst)
+    assert rs.n == truth["n"] == 3503 and rs.perspective == "provider"
+    res = clean(rs.data, inst, cfg, problems=rs.problems)
+    ev = evaluate(res, truth).set_index("kind")
+    assert ev.loc["all", "sensitivity"] >= 0.95 and ev.loc["all", "precision"] >= 0.95
+    assert res.log.set_index("rule").loc["preview", "n_excluded"] == truth["n_preview"] == 3

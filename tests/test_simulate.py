@@ -46,11 +46,12 @@ def test_columns_are_the_responseset_columns(inst, demo):
     d = demo.data
     assert d.columns[:8].tolist() == META
     items = _items(inst)
-    assert d.columns[8:8 + len(items)].tolist() == items
+    assert d.columns[8] == "preview" and d["preview"].sum() == 3 and d["preview"].iloc[:3].all()
+    assert d.columns[9:9 + len(items)].tolist() == items
     assert {"ATT1", "ATT2"} <= set(d.columns)
     tim = [c for c in d.columns if c.startswith("TIM_")]
     assert len(tim) == len(inst.reasons())
-    assert len(d) == 3500 and d["respondent_id"].is_unique
+    assert len(d) == 3503 and d["respondent_id"].is_unique  # 10 x 350 + 3 survey previews
     assert set(d["relationship_type"]) == {"B2C", "B2B", "B2G", "G2C"}
     assert set(d["phase"]) == {"before", "during", "after"}
     vals = d[items].to_numpy().ravel()
@@ -202,7 +203,7 @@ def test_cli_writes_responses_and_truth(tmp_path):
     out = json.loads(r.output[r.output.index("{"):])
     d = pd.read_csv(out["responses"])
     truth = json.loads((tmp_path / "truth.json").read_text())
-    assert len(d) == 60 == truth["n"] and truth["seed"] == 2
+    assert len(d) == 63 == truth["n"] and truth["n_preview"] == 3 and truth["seed"] == 2
     assert [n["country"] for n in truth["noninvariance"]] == ["DE"]  # ES not simulated
     r = CliRunner().invoke(cli, ["simulate", "--countries", "0", "-o", str(tmp_path)])
     assert r.exit_code == 1 and "Error:" in r.output
