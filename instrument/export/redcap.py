@@ -51,6 +51,8 @@ HEADERS: tuple[str, ...] = (
     "Required Field?", "Custom Alignment", "Question Number (surveys only)", "Matrix Group Name",
     "Matrix Ranking?", "Field Annotation",
 )
+#: free-text columns; only these are neutralised (choice codes may be negative numbers, logic starts with ``[``).
+TEXT_COLUMNS = frozenset({"Section Header", "Field Label", "Field Note"})
 FIELD_TYPES = ("text", "notes", "dropdown", "radio", "checkbox", "yesno", "truefalse", "calc", "file", "slider",
                "descriptive", "sql")
 NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -141,7 +143,7 @@ def export_redcap(inst: Instrument, perspective: str, langs: Sequence[str] | Non
         w = csv.DictWriter(buf, fieldnames=HEADERS, lineterminator="\n")
         w.writeheader()
         for r in redcap_rows(survey, lang):
-            w.writerow({k: v if k == "Field Annotation" else neutralise(v) for k, v in r.items()})
+            w.writerow({k: neutralise(v) if k in TEXT_COLUMNS else v for k, v in r.items()})
         path.write_text(buf.getvalue(), encoding="utf-8")
         raise_problems("redcap", path, validate_redcap(path))
         files.append(path)
@@ -265,13 +267,13 @@ def read_redcap(path: str | Path) -> ParsedSurvey:
     values: dict[str, tuple[int, ...]] = {}
     labels: dict[str, dict[str, tuple[str, ...]]] = {}
     for r in rows:
-        d = {h: unneutralise(v) for h, v in zip(head, r, strict=False)}
+        d = {h: unneutralise(v) if h in TEXT_COLUMNS else v for h, v in zip(head, r, strict=False)}
         name = d["Variable / Field Name"]
         m = LANG_RE.search(d.get("Field Annotation", ""))
         if name == "language" and m:
             lang = m.group(1)
     for r in rows:
-        d = {h: unneutralise(v) for h, v in zip(head, r, strict=False)}
+        d = {h: unneutralise(v) if h in TEXT_COLUMNS else v for h, v in zip(head, r, strict=False)}
         name = d["Variable / Field Name"]
         if name in ("record_id", "language"):
             continue

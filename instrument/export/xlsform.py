@@ -146,8 +146,10 @@ def export_xlsform(inst: Instrument, perspective: str, langs: Sequence[str] | No
     for k, (title, rows) in enumerate(zip(("survey", "choices", "settings"), xlsform_rows(survey), strict=True)):
         ws = wb.active if k == 0 else wb.create_sheet()
         ws.title = title
-        for r in rows:
-            ws.append([neutralise(v) for v in r])
+        # only texts are neutralised: names, choice values and expressions must stay as the platform reads them
+        text_cols = {k for k, h in enumerate(rows[0]) if str(h).startswith("label")}
+        for n, r in enumerate(rows):
+            ws.append([neutralise(v) if n and k in text_cols else v for k, v in enumerate(r)])
         for cell in ws[1]:
             cell.font = openpyxl.styles.Font(bold=True)
     wb.save(path)
@@ -165,7 +167,8 @@ def _sheet(wb: openpyxl.Workbook, name: str) -> list[dict[str, str]]:
     for r in rows[1:]:
         if all(v is None or str(v) == "" for v in r):
             continue
-        out.append({h: unneutralise(str(v)) if v is not None else "" for h, v in zip(head, r, strict=False)})
+        out.append({h: (unneutralise(str(v)) if h.startswith("label") else str(v)) if v is not None else ""
+                    for h, v in zip(head, r, strict=False)})
     return out
 
 
