@@ -53,9 +53,9 @@ def main() -> None:
             n_cols = len(survey.columns())
             parts = []
             for name, fn in EXPORTERS.items():
-                t = best(lambda fn=fn: fn(inst, persp, langs, Path(d) / name), args.repeat)
+                t = best(lambda fn=fn, p=persp, n=name: fn(inst, p, langs, Path(d) / n), args.repeat)
                 parts.append(f"{name} {t * 1000:.0f} ms")
-            t_all = best(lambda: export(inst, "all", persp, langs, Path(d) / "all"), args.repeat)
+            t_all = best(lambda p=persp: export(inst, "all", p, langs, Path(d) / "all"), args.repeat)
             print(f"{persp}: {n_cols} columns; " + ", ".join(parts) + f"; all formats {t_all:.2f} s")
         if shutil.which("java"):
             path = EXPORTERS["xlsform"](inst, "provider", langs, Path(d) / "odk").files[0]
