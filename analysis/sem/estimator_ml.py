@@ -345,10 +345,15 @@ class MLEstimator:
         nv = len(rep.va)
         out = np.zeros((d.n, rep.nmom))
         mu_u = self._mu_used(g, mu)
-        pats = d.patterns if d.fiml else [None]
-        for pt in pats:
-            o = np.arange(rep.p) if pt is None else pt.obs
-            rows = np.arange(d.n) if pt is None else pt.rows
+        if not d.fiml:
+            V = _inv_pd(sigma)[0]
+            Z = (d.Y - mu_u) @ V
+            out[:, :nv] = (Z[:, rep.va] * Z[:, rep.vb] - V[rep.va, rep.vb]) * self.mvech
+            if rep.meanstructure:
+                out[:, nv:] = Z
+            return out
+        for pt in d.patterns:
+            o, rows = pt.obs, pt.rows
             V = _inv_pd(sigma[np.ix_(o, o)])[0]
             Z = (d.Y[np.ix_(rows, o)] - mu_u[o]) @ V
             sa, sb = np.triu_indices(len(o))
@@ -357,4 +362,53 @@ class MLEstimator:
             out[np.ix_(rows, full)] = (Z[:, sa] * Z[:, sb] - V[sa, sb]) * m
             if rep.meanstructure:
                 out[np.ix_(rows, nv + o)] = Z
+        return out
+
+    def casewise_param_scores(self, x: np.ndarray, g: int) -> np.ndarray:
+        """Per-case ∂logl_i/∂θ for group ``g``'s free rows (``unco`` order); n_g × q.
+
+        Complete data: computed per parameter type from Z = (Y − μ)Σ⁻¹ without the n×p* moment matrix
+        (s_k = tr(G_i ∂Σ/∂θ_k) + z_iᵀ ∂μ/∂θ_k with G_i = ½(z_i z_iᵀ − Σ⁻¹)).
+        """
+        rep = self.rep
+        d = self.data[g]
+        if d.fiml:
+            sig, mu, D = rep.delta(x, g)
+            return self.casewise_moment_scores(g, sig, mu) @ D
+        gm = rep.groups[g]
+        pr = rep._parts(rep.matrices(x, g))
+        sig = pr["sigma"]
+        mu = pr["mu"] if rep.meanstructure else d.mean
+        V = _inv_pd(sig)[0]
+        Z = (d.Y - mu) @ V
+        Ls, C, ea = pr["Ls"], pr["C"], pr["ea"]
+        ZC, ZL = Z @ C, Z @ Ls
+        VC, VL = V @ C, V @ Ls
+        out = np.zeros((d.n, len(gm.unco)))
+        r, c, pos = gm.cells["lambda"]
+        if len(r):
+            out[:, pos] = Z[:, r] * ZC[:, c] - VC[r, c]
+            if rep.meanstructure:
+                out[:, pos] += Z[:, r] * ea[c]
+        r, c, pos = gm.cells["beta"]
+        if len(r):
+            out[:, pos] = ZL[:, r] * ZC[:, c] - (Ls.T @ VC)[r, c]
+            if rep.meanstructure:
+                out[:, pos] += ZL[:, r] * ea[c]
+        r, c, pos = gm.cells["psi"]
+        if len(r):
+            LVL = Ls.T @ VL
+            half = np.where(r == c, 0.5, 1.0)
+            out[:, pos] = (ZL[:, r] * ZL[:, c] - LVL[r, c]) * half
+        r, c, pos = gm.cells["theta"]
+        if len(r):
+            half = np.where(r == c, 0.5, 1.0)
+            out[:, pos] = (Z[:, r] * Z[:, c] - V[r, c]) * half
+        if rep.meanstructure:
+            r, c, pos = gm.cells["nu"]
+            if len(r):
+                out[:, pos] = Z[:, r]
+            r, c, pos = gm.cells["alpha"]
+            if len(r):
+                out[:, pos] = ZL[:, r]
         return out

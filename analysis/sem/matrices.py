@@ -64,6 +64,8 @@ class Representation:
         fr = pt[pt["unco"] > 0]
         self.unco_to_x = np.zeros(self.nunco, dtype=int)
         self.unco_to_x[fr["unco"].to_numpy() - 1] = fr["free"].to_numpy() - 1
+        self.arrays = {k: pt[k].to_numpy() for k in ("group", "mat", "row", "col", "free")}
+        self.arrays["ustart"] = pt["ustart"].to_numpy(dtype=float)
         self.groups: list[_GroupMap] = []
         p, m = self.p, self.m
         shapes = {"lambda": (p, m), "theta": (p, p), "psi": (m, m), "beta": (m, m), "nu": (p, 1), "alpha": (m, 1)}

@@ -35,9 +35,7 @@ def first_order(est: MLEstimator, x: np.ndarray) -> np.ndarray:
     rep = est.rep
     B = np.zeros((rep.nx, rep.nx))
     for g in range(rep.ngroups):
-        sig, mu, D = rep.delta(x, g)
-        M = est.casewise_moment_scores(g, sig, mu)
-        Sg = M @ D
+        Sg = est.casewise_param_scores(x, g)
         idx = rep.groups[g].xidx
         np.add.at(B, (idx[:, None], idx[None, :]), Sg.T @ Sg / est.ntotal)
     return B
@@ -70,7 +68,14 @@ def _h1_observed_info(est: MLEstimator, g: int) -> np.ndarray:
 def h1_traces(est: MLEstimator) -> list[float]:
     """tr(B1_g A1_g⁻¹) per group (unstructured h1 information, first-order at the saturated moments)."""
     out = []
+    p = est.rep.p
     for g, d in enumerate(est.data):
+        if not d.fiml:
+            # closed form: tr(B1 A1^-1) = (mean r^4 - p)/2 [+ p with means], r^2 = Mahalanobis distance (S, N divisor)
+            Dc = d.Y - d.mean
+            r2 = np.einsum("ij,ij->i", Dc @ np.linalg.inv(d.S), Dc)
+            out.append(0.5 * (float(np.mean(r2**2)) - p) + (p if est.rep.meanstructure else 0.0))
+            continue
         mu = d.mean if est.rep.meanstructure else None
         A1 = _h1_observed_info(est, g)
         M = est.casewise_moment_scores(g, d.S, mu)
@@ -129,6 +134,12 @@ def baseline_trace_h0(est: MLEstimator) -> tuple[float, list[tuple[np.ndarray, n
         else:
             W = est.moment_information(g, sig0, mu_arg)
             A[sl, sl] = est.w[g] * W[np.ix_(cols, cols)]
-        M = est.casewise_moment_scores(g, sig0, mu_arg if rep.meanstructure else None)[:, cols]
+        if d.fiml:
+            M = est.casewise_moment_scores(g, sig0, mu_arg)[:, cols]
+        else:  # diagonal Σ0: scores of the variances (and means) only
+            Z = (d.Y - mu0) / var0
+            M = 0.5 * (Z**2 - 1 / var0)
+            if rep.meanstructure:
+                M = np.hstack([M, Z])
         B[sl, sl] = M.T @ M / est.ntotal
     return float(np.sum(B * np.linalg.inv(A).T)), moments

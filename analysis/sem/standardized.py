@@ -24,8 +24,8 @@ __all__ = ["standardize", "standardize_values", "std_jacobian"]
 
 def standardize_values(rep: Representation, x: np.ndarray, est: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Standardize arbitrary values ``est`` (one per partable row) with the scales implied at ``x``."""
-    pt = rep.pt
-    n = len(pt)
+    arr = rep.arrays
+    n = len(arr["mat"])
     std_lv = np.full(n, np.nan)
     std_all = np.full(n, np.nan)
     for g in range(rep.ngroups):
@@ -35,10 +35,8 @@ def standardize_values(rep: Representation, x: np.ndarray, est: np.ndarray) -> t
         sd_lv = np.sqrt(np.clip(np.diag(veta), 0, None))
         sd_ov = np.sqrt(np.clip(np.diag(sig), 0, None))
         theta, psi = mats["theta"], mats["psi"]
-        rows = np.flatnonzero(pt["group"].to_numpy() == g + 1)
-        mat = pt["mat"].to_numpy()
-        rr = pt["row"].to_numpy()
-        cc = pt["col"].to_numpy()
+        rows = np.flatnonzero(arr["group"] == g + 1)
+        mat, rr, cc = arr["mat"], arr["row"], arr["col"]
         with np.errstate(divide="ignore", invalid="ignore"):
             for i in rows:
                 v, r, c = est[i], rr[i], cc[i]
@@ -66,9 +64,8 @@ def standardize_values(rep: Representation, x: np.ndarray, est: np.ndarray) -> t
 
 def row_values(rep: Representation, x: np.ndarray) -> np.ndarray:
     """Estimate of every partable row at ``x`` (fixed rows: their value)."""
-    pt = rep.pt
-    free = pt["free"].to_numpy()
-    out = pt["ustart"].to_numpy(dtype=float).copy()
+    free = rep.arrays["free"]
+    out = rep.arrays["ustart"].copy()
     sel = free > 0
     out[sel] = x[free[sel] - 1]
     return out
@@ -82,7 +79,7 @@ def standardize(rep: Representation, x: np.ndarray) -> tuple[np.ndarray, np.ndar
 def std_jacobian(rep: Representation, x: np.ndarray, which: int = 1) -> np.ndarray:
     """Numerical Jacobian (rows × nx) of std_lv (``which=0``) or std_all (``which=1``)."""
     n = len(x)
-    J = np.zeros((len(rep.pt), n))
+    J = np.zeros((len(rep.arrays["free"]), n))
     for k in range(n):
         h = 1e-6 * max(1.0, abs(x[k]))
         e = np.zeros(n)
