@@ -1,8 +1,7 @@
-"""Shared helpers of tests/test_ingest_*.py: a bank copy with fixed context questions, fixture paths.
+"""Shared helpers of tests/test_ingest_*.py: the bank, fixture paths, platform files written from synthetic answers.
 
-The hand-written fixtures in tests/fixtures/ingest/ refer to the bank's INF items and to the context
-questions of tests/fixtures/ingest/bank/ (COUNTRY values are test-only), so the tests read them against a copy
-of the real bank whose context.yaml and checks.yaml are replaced by those files.
+The hand-written fixtures in tests/fixtures/ingest/ refer to the bundled bank's codes and choice values
+(COUNTRY FI = 15, DE = 11, ES = 14; RELTYPE B2C = 1 …; PHASE before = 1 …) and, in the choice-text export, its labels.
 """
 
 from __future__ import annotations
@@ -10,29 +9,20 @@ from __future__ import annotations
 import csv
 import io
 import json
-import shutil
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from instrument.model import BANK_DIR, Instrument
-from instrument.validate import check_bank
+from analysis.ingest import default_instrument
+from instrument.model import Instrument
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "ingest"
 
 
-def fixture_bank(tmp: Path) -> Instrument:
-    """The real bank with the test context.yaml and checks.yaml (problems of an incomplete bank ignored)."""
-    dest = tmp / "bank"
-    shutil.copytree(BANK_DIR, dest, dirs_exist_ok=True)
-    for name in ("context.yaml", "checks.yaml"):
-        shutil.copy(FIXTURES / "bank" / name, dest / name)
-    inst, _problems = check_bank(dest)  # an incomplete bank (or stricter future rules) still loads
-    assert inst is not None
-    assert [q.code for q in inst.context] == ["COUNTRY", "RELTYPE", "PHASE", "INDUSTRY", "TIMING"]
-    assert [c.code for c in inst.checks] == ["ATT1"]
-    return inst
+def bank() -> Instrument:
+    """The bundled item bank (validated when it validates)."""
+    return default_instrument()[0]
 
 
 # -- synthetic answers written in each platform's layout (the "generated" fixtures) --------------------------

@@ -7,15 +7,15 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
-from ingest_support import FIXTURES, fixture_bank
+from ingest_support import FIXTURES, bank
 
 from analysis.ingest import read_responses
 from vcd_core.errors import DataError
 
 
 @pytest.fixture(scope="module")
-def inst(tmp_path_factory):
-    return fixture_bank(tmp_path_factory.mktemp("bank"))
+def inst():
+    return bank()
 
 
 def test_plain_semicolon_labels_and_duplicates(inst):
@@ -116,7 +116,8 @@ def test_unknown_choice_and_language(inst, tmp_path):
     f.write_text("respondent_id,language,relationship_type,INF01\nA,sv,B2X,1\n")
     with pytest.raises(DataError, match=r"r.csv, row 2, column relationship_type: unknown choice 'B2X' of RELTYPE"):
         read_responses(f, inst=inst)
-    f.write_text("respondent_id,language,relationship_type,INF01\nA,sv,Business to business,1\n")
+    label = inst.context_question("RELTYPE").choice("B2B").label["de"]
+    f.write_text(f"respondent_id,language,relationship_type,INF01\nA,sv,\"{label}\",1\n")
     rs = read_responses(f, inst=inst)
     assert rs.data.loc[0, "relationship_type"] == "B2B" and rs.data.loc[0, "language"] == "sv"
     assert any("language(s) not in the bank" in w for w in rs.warnings)

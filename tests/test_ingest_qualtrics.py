@@ -10,7 +10,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from ingest_support import FIXTURES, fixture_bank, synthetic, write_qualtrics
+from ingest_support import FIXTURES, bank, synthetic, write_qualtrics
 
 from analysis.ingest import default_instrument, read_responses
 from analysis.ingest.qualtrics import parse_qsf
@@ -29,8 +29,8 @@ EXPECTED = pd.DataFrame({  # rows of qualtrics_numeric.csv
 
 
 @pytest.fixture(scope="module")
-def inst(tmp_path_factory):
-    return fixture_bank(tmp_path_factory.mktemp("bank"))
+def inst():
+    return bank()
 
 
 def _check(rs, expected, rows=None):
@@ -161,7 +161,7 @@ def _mutate(tmp_path, old: str, new: str, name="bad.csv") -> str:
 
 def test_value_out_of_range_names_file_row_column(inst, tmp_path):
     # row 13 (line in the file): INF01 = 6 -> 9
-    p = _mutate(tmp_path, '"2","3","2","6","7"'.replace('"', ""), "2,3,2,9,7")
+    p = _mutate(tmp_path, "11,3,2,6,7", "11,3,2,9,7")
     with pytest.raises(DataError) as e:
         read_responses(p, inst=inst)
     msg = str(e.value)
@@ -169,7 +169,7 @@ def test_value_out_of_range_names_file_row_column(inst, tmp_path):
 
 
 def test_record_mode_keeps_rows_and_lists_cells(inst, tmp_path):
-    p = _mutate(tmp_path, "2,3,2,6,7", "2,3,2,9,Sorta")
+    p = _mutate(tmp_path, "11,3,2,6,7", "11,3,2,9,Sorta")
     rs = read_responses(p, inst=inst, bad_values="record")
     assert rs.n == 4 and np.isnan(rs.data.loc[2, "INF01"]) and np.isnan(rs.data.loc[2, "INF02"])
     cells = rs.problems[["source_row", "column", "value"]].values.tolist()

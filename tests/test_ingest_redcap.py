@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from ingest_support import FIXTURES, fixture_bank, synthetic, write_redcap
+from ingest_support import FIXTURES, bank, synthetic, write_redcap
 
 from analysis.ingest import default_instrument, read_responses
 from vcd_core.errors import DataError
@@ -13,8 +13,8 @@ CODES = ["INF01", "INF02", "ATT1", "INF03", "INF04", "INF05", "INF06", "TIM_INF"
 
 
 @pytest.fixture(scope="module")
-def inst(tmp_path_factory):
-    return fixture_bank(tmp_path_factory.mktemp("bank"))
+def inst():
+    return bank()
 
 
 def test_raw_export(inst):
@@ -62,7 +62,7 @@ def test_labels_as_headers_rejected(inst, tmp_path):
 
 
 def test_out_of_range(inst, tmp_path):
-    text = (FIXTURES / "redcap_raw.csv").read_text().replace("3,4,3,2,3,1", "3,4,3,2,3,8")
+    text = (FIXTURES / "redcap_raw.csv").read_text().replace("14,4,3,2,3,1", "14,4,3,2,3,8")
     f = tmp_path / "bad.csv"
     f.write_text(text)
     with pytest.raises(DataError, match=r"bad.csv, row 4, column att1: value 8 is outside agree7 \(1..7\)"):

@@ -15,9 +15,9 @@ import re
 import numpy as np
 import openpyxl
 import pytest
-from ingest_support import fixture_bank
+from ingest_support import bank
 
-from analysis.ingest import default_instrument, read_responses
+from analysis.ingest import read_responses
 from analysis.ingest.qualtrics import parse_qsf
 
 export = pytest.importorskip("instrument.export")
@@ -31,12 +31,10 @@ def _bytes(rows, delimiter=",", quoting=csv.QUOTE_MINIMAL) -> bytes:
     return buf.getvalue().encode("utf-8")
 
 
-@pytest.fixture(scope="module", params=[("bank", "provider"), ("bank", "customer"), ("with-context", "provider")],
-                ids=lambda p: "-".join(p))
+@pytest.fixture(scope="module", params=["provider", "customer"])
 def setup(request, tmp_path_factory):
-    which, perspective = request.param
-    # "with-context": the bank plus the test context questions and attention check (choices, timing matrix)
-    inst = default_instrument()[0] if which == "bank" else fixture_bank(tmp_path_factory.mktemp("bank"))
+    perspective = request.param
+    inst = bank()
     out = tmp_path_factory.mktemp(f"export_{perspective}")
     files = {fmt: export.EXPORTERS[fmt](inst, perspective, ["en", "de"], out).files
              for fmt in ("qualtrics", "limesurvey", "redcap", "xlsform")}
@@ -79,9 +77,9 @@ def _expected(inst, survey, answers):
 
 def _assert(rs, inst, survey, answers):
     exp = _expected(inst, survey, answers)
-    if inst.context:  # the with-context bank: choices and the timing matrix take part
-        assert {"country", "relationship_type", "phase", "INDUSTRY", "TIM_INF"} <= set(exp)
-        assert rs.data["relationship_type"].notna().all() and "ATT1" in rs.checks
+    # context questions (choices), the timing matrix and the attention checks take part
+    assert {"country", "relationship_type", "phase", "INDUSTRY", "TIM_INF", "ATT1", "ATT2"} <= set(exp)
+    assert rs.data["relationship_type"].notna().all() and rs.checks == ("ATT1", "ATT2")
     for col, want in exp.items():
         got = rs.data[col].tolist()
         if isinstance(want, np.ndarray):

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pyreadstat
 import pytest
-from ingest_support import fixture_bank
+from ingest_support import bank
 
 from analysis.ingest import read_responses
 from vcd_core.errors import DataError
@@ -17,15 +17,15 @@ AGREE = {1.0: "Strongly disagree", 2.0: "Disagree", 3.0: "Somewhat disagree", 4.
 
 
 @pytest.fixture(scope="module")
-def inst(tmp_path_factory):
-    return fixture_bank(tmp_path_factory.mktemp("bank"))
+def inst():
+    return bank()
 
 
 def _sav(path, labels=AGREE, inf02=(6.0, -99.0, 3.0)):
     df = pd.DataFrame({
         "ResponseId": ["R_a", "R_b", "R_c"], "Status": [0.0, 1.0, 0.0], "Duration__in_seconds_": [457.0, 221.0, 98.0],
         "Finished": [1.0, 1.0, 0.0], "UserLanguage": ["EN", "FI", "ES-ES"], "IPAddress": ["192.0.2.1"] * 3,
-        "COUNTRY": [1.0, 1.0, 3.0], "RELTYPE": [2.0, 1.0, 4.0],
+        "COUNTRY": [15.0, 15.0, 14.0], "RELTYPE": [2.0, 1.0, 4.0],
         "INF01": [5.0, 4.0, np.nan], "INF02": list(inf02), "ATT1": [1.0, 1.0, 7.0], "TIM_INF": [2.0, 5.0, 3.0]})
     pyreadstat.write_sav(df, str(path), variable_value_labels={"INF01": labels, "INF02": labels},
                          missing_ranges={"INF01": [-99.0], "INF02": [-99.0]},

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import openpyxl
 import pytest
-from ingest_support import FIXTURES, fixture_bank, synthetic, write_kobo
+from ingest_support import FIXTURES, bank, synthetic, write_kobo
 
 from analysis.ingest import default_instrument, read_responses
 from vcd_core.errors import DataError
@@ -14,8 +14,8 @@ CODES = ["INF01", "INF02", "ATT1", "INF03", "INF04", "INF05", "INF06", "TIM_INF"
 
 
 @pytest.fixture(scope="module")
-def inst(tmp_path_factory):
-    return fixture_bank(tmp_path_factory.mktemp("bank"))
+def inst():
+    return bank()
 
 
 def test_kobo_csv(inst):
