@@ -137,3 +137,26 @@ def test_blank_header_cells_are_named_not_dropped(inst, tmp_path):
     rs = read_responses(f, inst=inst)
     assert rs.unknown_columns == ("column3", "column4") and rs.data.loc[0, "column3"] == "note"
     assert any("without a name" in w for w in rs.warnings)
+
+
+def test_documented_fallbacks_for_a_bank_without_context(tmp_path):
+    import shutil
+
+    from instrument.model import BANK_DIR
+    from instrument.validate import check_bank
+
+    copy = tmp_path / "bank"
+    shutil.copytree(BANK_DIR, copy)
+    (copy / "context.yaml").unlink()
+    (copy / "checks.yaml").unlink()
+    partial, problems = check_bank(copy)
+    assert problems  # context.yaml / checks.yaml missing
+    f = tmp_path / "r.csv"
+    f.write_text("respondent_id,country,relationship_type,phase,INF01,ATT1,TIM_INF\nA,fi,2,after,3,1,5\n")
+    rs = read_responses(f, inst=partial)
+    assert rs.data.loc[0, ["country", "relationship_type", "phase"]].tolist() == ["FI", "B2B", "after"]
+    assert rs.data.loc[0, ["ATT1", "TIM_INF"]].tolist() == [1.0, 5.0]
+    assert any("used the documented definitions" in w for w in rs.warnings)
+    f.write_text("respondent_id,country,INF01\nA,15,3\n")
+    with pytest.raises(DataError, match=r"row 2, column country: '15': the bank has no COUNTRY question yet"):
+        read_responses(f, inst=partial)
