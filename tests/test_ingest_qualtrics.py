@@ -63,6 +63,7 @@ def test_numeric_export_maps_to_bank_codes(inst):
     assert rs.unknown_columns == ("remarks",) and rs.data["remarks"].iloc[0] == "Deliveries were late, twice."
     assert {"StartDate", "Progress", "Q_RecaptchaScore", "DistributionChannel"} <= set(rs.platform_columns)
     assert any("personal-data" in w for w in rs.warnings)
+    assert "status: normal 3, preview 1" in rs.summary() and rs.to_dict()["status"] == {"normal": 3, "preview": 1}
 
 
 def test_keep_pii(inst):

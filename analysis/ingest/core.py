@@ -154,7 +154,10 @@ class ResponseSet:
             "checks": list(self.checks), "context": list(self.context),
             "platform_columns": list(self.platform_columns), "unknown_columns": list(self.unknown_columns),
             "dropped_columns": list(self.dropped_columns), "problem_cells": len(self.problems),
-            "unanswered_cells": int(self.unanswered.to_numpy().sum()), "warnings": list(self.warnings),
+            "unanswered_cells": int(self.unanswered.to_numpy().sum()),
+            "status": ({str(k): int(v) for k, v in d["status"].fillna("(none)").value_counts().items()}
+                       if "status" in d and self.n else {}),
+            "warnings": list(self.warnings),
         }
 
     def summary(self) -> str:
@@ -178,6 +181,9 @@ class ResponseSet:
             f"{len(self.missing_items)}" + (f" ({_short(self.missing_items)})" if self.missing_items else ""),
             f"checks: {_short(self.checks) or 'none'}; context: {_short(self.context) or 'none'}",
         ]
+        if "status" in self.data and self.n:
+            counts = self.data["status"].fillna("(none)").value_counts()
+            lines.append("status: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
         if self.unknown_columns:
             lines.append(f"unknown columns kept: {_short(self.unknown_columns)}")
         if self.dropped_columns:
