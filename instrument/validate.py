@@ -91,6 +91,53 @@ class _Reader:
             return None
         return d[key]
 
+    # -- shapes: a malformed structure is a problem, never a traceback ---------------------------------------
+    def top(self, name: str) -> dict:
+        """The top-level mapping of a bank file (``{}`` when absent or malformed)."""
+        data = self.load(name)
+        if data is None:
+            return {}
+        if not isinstance(data, dict):
+            self.err(name, "-", f"expected a mapping at the top level, not {type(data).__name__}")
+            return {}
+        return data
+
+    def maps(self, d: Any, key: str, file: str, code: str) -> list[dict]:
+        """The mappings listed under ``d[key]`` (absent: none); other entries are reported."""
+        seq = d.get(key) if isinstance(d, dict) else None
+        if seq is None:
+            return []
+        if not isinstance(seq, list):
+            self.err(file, code, f"'{key}' must be a list, not {seq!r}")
+            return []
+        out = []
+        for x in seq:
+            if isinstance(x, dict):
+                out.append(x)
+            else:
+                self.err(file, code, f"'{key}': expected a mapping, got {x!r}")
+        return out
+
+    def mapping(self, d: Any, key: str, file: str, code: str) -> dict:
+        """``d[key]`` when it is a mapping (absent: ``{}``); anything else is reported."""
+        v = d.get(key) if isinstance(d, dict) else None
+        if v is None:
+            return {}
+        if not isinstance(v, dict):
+            self.err(file, code, f"'{key}' must be a mapping, not {v!r}")
+            return {}
+        return v
+
+    def strings(self, d: Any, key: str, file: str, code: str) -> tuple[str, ...] | None:
+        """``d[key]`` as a tuple of strings (absent: ``None``); a bare string or other shape is reported."""
+        v = d.get(key) if isinstance(d, dict) else None
+        if v is None:
+            return None
+        if not isinstance(v, list):
+            self.err(file, code, f"'{key}' must be a list such as [{v}], not {v!r}")
+            return ()
+        return tuple(str(x) for x in v)
+
     # -- multilingual fields ------------------------------------------------------------------------------
     def texts(self, d: Any, file: str, code: str, what: str) -> dict[str, Text]:
         """``{lang: {text, status}}`` with every language present and valid TRAPD statuses."""
@@ -105,7 +152,11 @@ class _Reader:
                 continue
             if isinstance(v, str):
                 v = {"text": v, "status": "source" if lang == self.source else None}
-            text, status = (v or {}).get("text"), (v or {}).get("status")
+            if not isinstance(v, dict):
+                self.err(file, code, f"{what}: expected {{text, status}} in '{lang}', not {v!r}")
+                reported.add(lang)
+                continue
+            text, status = v.get("text"), v.get("status")
             if not text or not str(text).strip():
                 self.err(file, code, f"{what}: empty text in '{lang}'")
                 reported.add(lang)
@@ -137,10 +188,10 @@ class _Reader:
 
     # -- sections --------------------------------------------------------------------------------------
     def languages(self) -> tuple[Language, ...]:
-        data = self.load("languages.yaml") or {}
+        data = self.top("languages.yaml")
         self.source = str(data.get("source", "en"))
         langs = []
-        for d in data.get("languages") or []:
+        for d in self.maps(data, "languages", "languages.yaml", "-"):
             code = str(d.get("code", "-"))
             if all(self.req(d, k, "languages.yaml", code) is not None for k in ("code", "name", "native",
                                                                                   "qualtrics")):
@@ -155,24 +206,26 @@ class _Reader:
         return tuple(langs)
 
     def scales(self) -> dict[str, ResponseScale]:
-        data = self.load("scales.yaml") or {}
+        data = self.top("scales.yaml")
         out = {}
-        for d in data.get("scales") or []:
+        for d in self.maps(data, "scales", "scales.yaml", "-"):
             code = str(d.get("code", "-"))
+            raw_labels = self.mapping(d, "labels", "scales.yaml", code)
             values = tuple(_ints(self, d.get("values") or [], "scales.yaml", code, "values"))
             labels: dict[str, tuple[str, ...]] = {}
-            for lang, labs in (d.get("labels") or {}).items():
+            for lang, labs in raw_labels.items():
                 if lang not in self.langs:
                     self.err("scales.yaml", code, f"labels: unknown language '{lang}'")
-                elif len(labs or []) != len(values):
-                    self.err("scales.yaml", code, f"labels in '{lang}': {len(labs or [])} labels for "
+                elif not isinstance(labs, list) or len(labs) != len(values):
+                    n = len(labs) if isinstance(labs, list) else 0
+                    self.err("scales.yaml", code, f"labels in '{lang}': {n} labels for "
                                                   f"{len(values)} values")
                 else:
                     labels[lang] = tuple(str(x) for x in labs)
             for lang in self.langs:
-                if lang not in labels and lang not in (d.get("labels") or {}):
+                if lang not in labels and lang not in raw_labels:
                     self.err("scales.yaml", code, f"labels: missing translation '{lang}'")
-            status = {k: str(v) for k, v in (d.get("status") or {}).items()}
+            status = {k: str(v) for k, v in self.mapping(d, "status", "scales.yaml", code).items()}
             status.setdefault(self.source, "source")
             for lang, st in status.items():
                 if st not in TRAPD_STATUSES:
@@ -191,7 +244,7 @@ class _Reader:
         if perspective is not None and perspective not in PERSPECTIVES:
             self.err(file, code, f"perspective {perspective!r} is not one of {', '.join(PERSPECTIVES)}")
         scale = self.req(d, "scale", file, code)
-        if scale is not None and scale not in scales:
+        if scale is not None and (not isinstance(scale, str) or scale not in scales):
             self.err(file, code, f"unknown scale {scale!r}")
         reverse = d.get("reverse", False) if isinstance(d, dict) else False
         if not isinstance(reverse, bool):
@@ -206,8 +259,11 @@ class _Reader:
         code = self.req(d, "code", file, str(name))
         if name is None or code is None:
             return None
+        if not isinstance(name, str) or not isinstance(code, str):
+            self.err(file, str(code), f"construct name and code must be text, not {name!r} and {code!r}")
+            return None
         kind = d.get("kind", "reason")
-        if kind not in MIN_ITEMS:
+        if not isinstance(kind, str) or kind not in MIN_ITEMS:
             self.err(file, code, f"kind {kind!r} is not 'reason' or 'outcome'")
             kind = "reason"
         time = d.get("time")
@@ -223,12 +279,12 @@ class _Reader:
         label = self.labels(d.get("label"), file, code, "label")
         stem = {}
         for persp in PERSPECTIVES:
-            stem[persp] = self.labels((d.get("stem") or {}).get(persp), file, code, f"stem ({persp})")
+            stem[persp] = self.labels(self.mapping(d, "stem", file, code).get(persp), file, code, f"stem ({persp})")
         themes = []
         t3_themes = {t.code: t for t in t3.themes} if (kind == "reason" and t3) else {}
-        for td in d.get("themes") or []:
-            tcode = str((td or {}).get("code", "-"))
-            rts = tuple((td or {}).get("relationship_types") or ())
+        for td in self.maps(d, "themes", file, code):
+            tcode = str(td.get("code", "-"))
+            rts = self.strings(td, "relationship_types", file, tcode) or ()
             bad = [r for r in rts if r not in RELATIONSHIP_TYPES]
             if bad:
                 self.err(file, tcode, f"relationship types {bad} are not among {', '.join(RELATIONSHIP_TYPES)}")
@@ -239,7 +295,7 @@ class _Reader:
                 elif set(rts) != set(t3_themes[tcode].relationship_types):
                     self.err(file, tcode, f"relationship types {list(rts)} contradict Table 3 "
                                           f"{list(t3_themes[tcode].relationship_types)}")
-            items = [self.item(i, file, meta, tcode, rts, scales) for i in (td or {}).get("items") or []]
+            items = [self.item(i, file, meta, tcode, rts, scales) for i in self.maps(td, "items", file, tcode)]
             tlabel = self.labels(td.get("label"), file, tcode, "theme label") if td.get("label") else {}
             themes.append(Theme(tcode, tlabel, rts, tuple(i for i in items if i)))
         c = Construct(name, code, kind, label, time, str(meta["source"]), stem, tuple(themes), file)
@@ -255,17 +311,17 @@ class _Reader:
         return c
 
     def context(self, scales: dict, constructs: list[Construct]) -> list[ContextQuestion]:
-        data = self.load("context.yaml") or {}
+        data = self.top("context.yaml")
         names = {c.name for c in constructs}
         out = []
-        for d in data.get("questions") or []:
+        for d in self.maps(data, "questions", "context.yaml", "-"):
             code = str(d.get("code", "-"))
             qtype = d.get("type")
             if qtype not in ("select_one", "integer", "text", "matrix"):
                 self.err("context.yaml", code, f"type {qtype!r} is not select_one, integer, text or matrix")
             label = self.texts(d.get("label"), "context.yaml", code, "label")
             choices = []
-            for ch in d.get("choices") or []:
+            for ch in self.maps(d, "choices", "context.yaml", code):
                 ccode = str(ch.get("code", "-"))
                 if not isinstance(ch.get("code"), str):
                     self.err("context.yaml", f"{code}/{ccode}", f"choice code {ch.get('code')!r} is not a string "
@@ -283,14 +339,14 @@ class _Reader:
             if qtype == "select_one" and not choices:
                 self.err("context.yaml", code, "select_one question without choices")
             rows = []
-            for r in d.get("rows") or []:
+            for r in self.maps(d, "rows", "context.yaml", code):
                 rcode = str(r.get("code", "-"))
-                if r.get("construct") and r["construct"] not in names:
+                if r.get("construct") and (not isinstance(r["construct"], str) or r["construct"] not in names):
                     self.err("context.yaml", rcode, f"unknown construct {r['construct']!r}")
                 rows.append(MatrixRow(rcode, r.get("construct"),
                                       self.labels(r.get("label"), "context.yaml", rcode, "label")))
             scale = d.get("scale")
-            if qtype == "matrix" and scale not in scales:
+            if qtype == "matrix" and (not isinstance(scale, str) or scale not in scales):
                 self.err("context.yaml", code, f"unknown scale {scale!r}")
             persp = d.get("perspective")
             if persp is not None and persp not in PERSPECTIVES:
@@ -300,24 +356,25 @@ class _Reader:
         return out
 
     def checks(self, scales: dict, constructs: list[Construct]) -> list[AttentionCheck]:
-        data = self.load("checks.yaml") or {}
+        data = self.top("checks.yaml")
         by_name = {c.name: c for c in constructs}
         out = []
-        for d in data.get("checks") or []:
+        for d in self.maps(data, "checks", "checks.yaml", "-"):
             code = str(d.get("code", "-"))
             cname = d.get("construct")
-            if cname not in by_name:
+            if not isinstance(cname, str) or cname not in by_name:
                 self.err("checks.yaml", code, f"unknown construct {cname!r}")
             after = d.get("after")
-            if after and cname in by_name and after not in {i.code for i in by_name[cname].items}:
+            if after and isinstance(cname, str) and cname in by_name and after not in [i.code for i in
+                                                                                        by_name[cname].items]:
                 self.err("checks.yaml", code, f"'after' names {after!r}, not an item of {cname}")
-            persps = tuple(d.get("perspectives") or PERSPECTIVES)
+            persps = self.strings(d, "perspectives", "checks.yaml", code) or PERSPECTIVES
             for p in persps:
                 if p not in PERSPECTIVES:
                     self.err("checks.yaml", code, f"perspective {p!r} is not one of {', '.join(PERSPECTIVES)}")
             scale = d.get("scale")
             correct = d.get("correct")
-            if scale not in scales:
+            if not isinstance(scale, str) or scale not in scales:
                 self.err("checks.yaml", code, f"unknown scale {scale!r}")
             elif correct not in scales[scale].values:
                 self.err("checks.yaml", code, f"correct answer {correct!r} is not a value of scale {scale}")
@@ -372,6 +429,9 @@ def check_bank(path: str | Path | None = None) -> tuple[Instrument | None, list[
         if data is None:
             continue
         blocks = data.get("constructs") if isinstance(data, dict) and "constructs" in data else [data]
+        if not isinstance(blocks, list):
+            r.err(f.name, "-", f"'constructs' must be a list, not {blocks!r}")
+            blocks = []
         for d in blocks:
             if not isinstance(d, dict):
                 r.err(f.name, "-", "expected a construct mapping")
@@ -391,8 +451,12 @@ def check_bank(path: str | Path | None = None) -> tuple[Instrument | None, list[
     # one namespace for everything that becomes a data column
     seen: dict[str, str] = {}
     codes = [(i.code, i.file) for c in constructs for i in c.items]
-    codes += [(c.code, c.file) for c in checks]
-    codes += [(q.code, q.file) for q in context] + [(row.code, q.file) for q in context for row in q.rows]
+    columns = [(c.code, c.file) for c in checks] + [(q.code, q.file) for q in context]
+    columns += [(row.code, q.file) for q in context for row in q.rows]
+    for code, file in columns:  # item codes are checked as items are read
+        if not CODE_RE.match(code):
+            r.err(file, code, "code must start with a letter and hold only letters, digits, '_' (it names a column)")
+    codes += columns
     for code, file in codes:
         if code in seen:
             r.err(file, code, f"duplicate code (also in {seen[code]})")

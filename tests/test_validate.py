@@ -172,6 +172,62 @@ def test_broken_bank_text_edit(tmp_path, file, old, new, exp_file, exp_code, nee
     assert_problem(problems_of(bank), exp_file, exp_code, needle)
 
 
+# malformed structures: each is a problem naming file and code, never a traceback
+SHAPE_CASES = [
+    pytest.param("blaming.yaml", "      - code: BLM01\n", "      - just a string\n      - code: BLM01\n",
+                 "blaming.yaml", "harmful_complaining", "'items': expected a mapping, got 'just a string'",
+                 id="item-not-a-mapping"),
+    pytest.param("blaming.yaml", "  - code: groundless_complaining\n", "  - null\n  - code: groundless_complaining\n",
+                 "blaming.yaml", "BLM", "'themes': expected a mapping, got None", id="theme-null"),
+    pytest.param("blaming.yaml", "themes:\n", "themes: 5\nxthemes:\n",
+                 "blaming.yaml", "BLM", "'themes' must be a list, not 5", id="themes-not-a-list"),
+    pytest.param("blaming.yaml", "stem:\n", "stem: 5\nxstem:\n",
+                 "blaming.yaml", "BLM", "'stem' must be a mapping, not 5", id="stem-not-a-mapping"),
+    pytest.param("blaming.yaml", "relationship_types: [B2G]", "relationship_types: B2G",
+                 "blaming.yaml", "groundless_complaining", "'relationship_types' must be a list such as [B2G]",
+                 id="relationship-types-bare-string"),
+    pytest.param("blaming.yaml", '          en: {text: "The customer complained',
+                 '          en: [a, b]\n          xx: {text: "The customer complained',
+                 "blaming.yaml", "BLM01", "text: expected {text, status} in 'en', not ['a', 'b']",
+                 id="text-not-a-mapping"),
+    pytest.param("blaming.yaml", "code: BLM\n", "code: [BLM]\n",
+                 "blaming.yaml", "['BLM']", "construct name and code must be text", id="construct-code-list"),
+    pytest.param("blaming.yaml", "scale: agree7", "scale: [agree7]",
+                 "blaming.yaml", "BLM01", "unknown scale ['agree7']", id="scale-list"),
+    pytest.param("checks.yaml", "perspectives: [provider, customer]", "perspectives: provider",
+                 "checks.yaml", "ATT1", "'perspectives' must be a list such as [provider]", id="perspectives-string"),
+    pytest.param("checks.yaml", "after: MSB03", "after: [MSB03]",
+                 "checks.yaml", "ATT2", "'after' names ['MSB03']", id="check-anchor-list"),
+    pytest.param("checks.yaml", "checks:\n", "checks:\n  - loose\n",
+                 "checks.yaml", "-", "'checks': expected a mapping, got 'loose'", id="check-not-a-mapping"),
+    pytest.param("context.yaml", "    choices:\n", "    choices:\n      - loose\n",
+                 "context.yaml", "COUNTRY", "'choices': expected a mapping, got 'loose'", id="choice-not-a-mapping"),
+    pytest.param("context.yaml", "construct: blaming,", "construct: [blaming],",
+                 "context.yaml", "TIM_BLM", "unknown construct ['blaming']", id="row-construct-list"),
+    pytest.param("context.yaml", "code: ROLE", "code: ROLE ANSWER",
+                 "context.yaml", "ROLE ANSWER", "code must start with a letter", id="context-code-not-a-column-name"),
+    pytest.param("scales.yaml", "    labels:\n      en: [Strongly", "    labels: 5\n    xlabels:\n      en: [Strongly",
+                 "scales.yaml", "agree7", "'labels' must be a mapping, not 5", id="scale-labels-not-a-mapping"),
+    pytest.param("outcomes.yaml", "constructs:\n", "constructs: 5\nx:\n",
+                 "outcomes.yaml", "-", "'constructs' must be a list, not 5", id="constructs-not-a-list"),
+    pytest.param("checks.yaml", "checks:\n", "- a\n- b\nx:\n",
+                 "checks.yaml", "-", "invalid YAML", id="top-level-list"),
+]
+
+
+@pytest.mark.parametrize(("file", "old", "new", "exp_file", "exp_code", "needle"), SHAPE_CASES)
+def test_malformed_structure_is_a_problem_not_a_traceback(tmp_path, file, old, new, exp_file, exp_code, needle):
+    bank = bank_copy(tmp_path)
+    replace(bank, file, old, new)
+    assert_problem(problems_of(bank), exp_file, exp_code, needle)
+
+
+def test_top_level_must_be_a_mapping(tmp_path):
+    bank = bank_copy(tmp_path)
+    (bank / "checks.yaml").write_text("- a\n- b\n", encoding="utf-8")
+    assert_problem(problems_of(bank), "checks.yaml", "-", "expected a mapping at the top level, not list")
+
+
 def _items_of(data: dict, construct: str | None = None) -> list[list[dict]]:
     blocks = data["constructs"] if "constructs" in data else [data]
     return [t["items"] for c in blocks if construct in (None, c["code"]) for t in c["themes"]]
