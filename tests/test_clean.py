@@ -231,6 +231,15 @@ def test_cli_csv_and_qualtrics_give_the_same_cleaning(inst, tmp_path):
     assert r.exit_code == 0 and "rule switched off" in r.output and ">= 20 items" in r.output
     r = CliRunner().invoke(cli, ["clean", str(a["responses"]), "-o", str(tmp_path / "x"), "--set", "nope"])
     assert r.exit_code == 1 and "rule.param=value" in r.output
+    toml = tmp_path / "study.toml"
+    toml.write_text("[cleaning]\n[cleaning.longstring]\nenabled = false\n[cleaning.speeders]\nmin_ratio = 0.25\n")
+    r = CliRunner().invoke(cli, ["clean", str(a["responses"]), "-o", str(tmp_path / "y"), "--study", str(toml)])
+    assert r.exit_code == 0 and "0.25 x median" in r.output
+    log = pd.read_csv(tmp_path / "y" / "cleaning" / "log.csv").set_index("rule")
+    assert log.loc["longstring", "status"] == "off"
+    toml.write_text("[cleaning.speeders]\nmin_ratio = 'fast'\n")
+    r = CliRunner().invoke(cli, ["clean", str(a["responses"]), "-o", str(tmp_path / "z"), "--study", str(toml)])
+    assert r.exit_code == 1 and "min_ratio must be a number" in r.output and str(toml) in r.output
 
 
 def test_bundled_demo_study(inst):
