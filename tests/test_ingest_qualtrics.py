@@ -228,3 +228,25 @@ def test_simulator_qualtrics_output_round_trips(tmp_path):
         else:
             assert a.astype(str).tolist() == b.astype(str).tolist(), col
     assert rs.missing_items == () and len(rs.items) == len(inst.items(perspective="provider"))
+
+
+def test_zip_download(inst, tmp_path):
+    import zipfile
+
+    z = tmp_path / "VCD_pilot_March.zip"
+    with zipfile.ZipFile(z, "w") as zf:
+        zf.write(FIXTURES / "qualtrics_numeric.csv", "VCD pilot_March 2, 2026_10.05.csv")
+    rs = read_responses(z, inst=inst)
+    _check(rs, EXPECTED)
+    assert rs.source.file == f"{z}:VCD pilot_March 2, 2026_10.05.csv" and rs.source.platform == "qualtrics"
+    bad = tmp_path / "bad.zip"
+    with zipfile.ZipFile(bad, "w") as zf:
+        zf.writestr("r.csv", "respondent_id,INF01\nA,9\n")
+    with pytest.raises(DataError, match=r"bad.zip:r.csv, row 2, column INF01: value 9 is outside"):
+        read_responses(bad, inst=inst)
+    two = tmp_path / "two.zip"
+    with zipfile.ZipFile(two, "w") as zf:
+        zf.writestr("a.csv", "x\n1\n")
+        zf.writestr("b.csv", "x\n1\n")
+    with pytest.raises(DataError, match="two.zip: the .zip holds 2 files"):
+        read_responses(two, inst=inst)

@@ -19,12 +19,14 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+import tempfile
+import zipfile
 from pathlib import Path
 
 from analysis.ingest.core import ResponseSet, Source, build
 from analysis.ingest.detect import detect_platform
 from instrument.model import Instrument
-from vcd_core.errors import BankError, DataError
+from vcd_core.errors import BankError, DataError, VcdError
 
 #: platform name -> module under analysis.ingest
 PLATFORMS: tuple[str, ...] = ("qualtrics", "limesurvey", "redcap", "xlsform", "spss", "csv")
@@ -71,7 +73,8 @@ def read_responses(
     Parameters
     ----------
     path : str or Path
-        The response file (never modified).
+        The response file (never modified); a ``.zip`` holding one response file (Qualtrics' download) is
+        read without unpacking it on disk next to the original.
     platform : str
         ``auto`` or one of :data:`PLATFORMS`.
     inst : Instrument, optional
@@ -116,10 +119,16 @@ def read_responses(
     notes: list[str] = []
     if inst is None:
         inst, notes = default_instrument()
-    if platform == "auto":
-        platform = detect_platform(path)
-    module = importlib.import_module(f"analysis.ingest.{platform}")
-    table = module.read(path, structure=structure, encoding=encoding)
+    if Path(path).suffix.lower() == ".zip":
+        with tempfile.TemporaryDirectory() as tmp:
+            member, display = _unzip(path, Path(tmp))
+            try:
+                table = _read(member, platform, structure, encoding)
+            except VcdError as exc:
+                raise type(exc)(exc.message, file=display, row=exc.row, column=exc.column) from None
+            table.path = display
+    else:
+        table = _read(path, platform, structure, encoding)
     if structure is not None and table.structure is None:
         sp = Path(structure)
         table.warnings.append(f"structure file {sp.name} is not used for {platform} files")
@@ -128,3 +137,30 @@ def read_responses(
     table.warnings[:0] = notes
     return build(table, inst, perspective, keep_pii=keep_pii, bad_values=bad_values, strict=strict,
                  missing_codes=tuple(missing_codes))
+
+
+def _read(path: str | Path, platform: str, structure: str | Path | None, encoding: str | None):
+    if platform == "auto":
+        platform = detect_platform(path)
+    module = importlib.import_module(f"analysis.ingest.{platform}")
+    return module.read(path, structure=structure, encoding=encoding)
+
+
+def _unzip(path: str | Path, tmp: Path) -> tuple[Path, str]:
+    """The single response file inside a ``.zip`` (as Qualtrics delivers exports), copied into ``tmp``."""
+    try:
+        zf = zipfile.ZipFile(path)
+    except FileNotFoundError:
+        raise DataError("no such file", file=str(path)) from None
+    except zipfile.BadZipFile:
+        raise DataError("not a readable .zip file", file=str(path)) from None
+    with zf:
+        members = [m for m in zf.namelist() if not m.endswith("/") and not Path(m).name.startswith(".")
+                   and not m.startswith("__MACOSX/")]
+        if len(members) != 1:
+            raise DataError(f"the .zip holds {len(members)} files ({', '.join(members[:5])}); unpack the response "
+                            "file and pass it", file=str(path))
+        name = Path(members[0]).name
+        target = tmp / name
+        target.write_bytes(zf.read(members[0]))
+    return target, f"{path}:{members[0]}"

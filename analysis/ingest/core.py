@@ -213,7 +213,8 @@ class ResponseSet:
         suffix = p.suffix.lower()
         if suffix not in (".csv", ".parquet"):
             raise DataError(f"unsupported output type {suffix!r}; use .csv or .parquet", file=str(path))
-        if p.exists() and p.resolve() == Path(self.source.file).resolve():
+        raw = self.source.file.rsplit(".zip:", 1)[0] + ".zip" if ".zip:" in self.source.file else self.source.file
+        if p.exists() and p.resolve() == Path(raw).resolve():
             raise DataError("refusing to overwrite the raw input file", file=str(path))
         p.parent.mkdir(parents=True, exist_ok=True)
         if suffix == ".csv":
