@@ -223,6 +223,22 @@ def _duplicate_vectors(p: _Prepared, config: CleanConfig) -> np.ndarray:
 
 # ---------------------------------------------------------------------------------------------------------------
 # rules
+_FALSE = {"0", "0.0", "false", "no", "n", "f"}
+_TRUE = {"1", "1.0", "true", "yes", "y", "t"}
+
+
+def _not_finished(col: pd.Series) -> np.ndarray:
+    """True where the platform marks the response unfinished (missing counts as finished: unknown)."""
+    if pd.api.types.is_bool_dtype(col) or isinstance(col.dtype, pd.BooleanDtype):
+        return (col.astype("boolean") == False).fillna(False).to_numpy(bool)  # noqa: E712 - nullable boolean
+    txt = col.astype("string").str.strip().str.casefold()
+    bad = txt.notna() & ~txt.isin(_TRUE | _FALSE) & (txt != "")
+    if bad.any():
+        pos = int(np.flatnonzero(bad.to_numpy())[0])
+        raise DataError(f"cannot read {col.iloc[pos]!r} as finished yes/no", row=pos + 1, column="finished")
+    return txt.isin(_FALSE).fillna(False).to_numpy(bool)
+
+
 def _rule(name: str, data: pd.DataFrame, ind: pd.DataFrame, p: _Prepared, cfg: CleanConfig,
           problems_rows: np.ndarray | None) -> tuple[np.ndarray, str, str, str]:
     """(flags, status ``ok``/``skipped``, criterion, note) of one rule on the whole raw sample."""
@@ -253,8 +269,7 @@ def _rule(name: str, data: pd.DataFrame, ind: pd.DataFrame, p: _Prepared, cfg: C
         flags = ind["missing_share"].to_numpy() > P["max_missing_share"]
         crit = f"share of items missing > {P['max_missing_share']:g}"
         if P["require_finished"] and "finished" in data.columns:
-            fin = data["finished"].astype("boolean")
-            flags = flags | (fin == False).fillna(False).to_numpy(bool)  # noqa: E712 - nullable boolean
+            flags = flags | _not_finished(data["finished"])
             crit += " or not finished"
         return flags, "ok", crit, ""
     if name == "attention":
@@ -523,7 +538,10 @@ def write_results(res: CleanResult, folder: str | Path, *, truth: Mapping[str, A
     ['excluded.csv', 'flow.json', 'indices.csv', 'log.csv']
     """
     target = Path(folder) / "cleaning"
-    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DataError(f"cannot create the results folder: {exc.strerror or exc}", file=str(folder)) from None
     evaluation = evaluate(res, truth) if truth is not None else None
     tmp = Path(tempfile.mkdtemp(prefix=".cleaning-", dir=target.parent))
     try:
@@ -545,7 +563,10 @@ def write_results(res: CleanResult, folder: str | Path, *, truth: Mapping[str, A
         if target.exists():
             shutil.rmtree(target)
         os.replace(tmp, target)
-    except (OSError, VcdError):
+    except OSError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise DataError(f"cannot write the cleaning results: {exc.strerror or exc}", file=str(target)) from None
+    except VcdError:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return target

@@ -140,6 +140,24 @@ def test_preview_duplicate_ids_and_out_of_range(sim, inst):
     assert r.indices.loc[7, "out_of_range"] == 1
 
 
+def test_finished_column_forms(sim, inst):
+    d = sim.data.head(200).copy()
+    d["finished"] = ["0" if i == 5 else "1" for i in range(len(d))]
+    r = clean(d, inst)
+    assert r.excluded.set_index("respondent_id").loc[d.loc[5, "respondent_id"], "hurdle"] == "incomplete"
+    d["finished"] = d["finished"].astype(object)
+    d.loc[7, "finished"] = "maybe"
+    with pytest.raises(DataError, match="row 8, column finished"):
+        clean(d, inst)
+
+
+def test_unwritable_results_folder(res, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(DataError, match="cannot create the results folder"):
+        write_results(res, blocker / "sub")
+
+
 def test_attention_modes(sim, inst):
     d = sim.data.head(400).copy()
     d.loc[0, "ATT1"] = np.nan
