@@ -67,3 +67,9 @@ def test_errors():
     with pytest.raises(ModelSyntaxError, match="2 labels but there are 3"):
         build_partable(parse_model("f =~ x1 + c(a, b)*x2 + x3"), ngroups=3)
     assert parse_param("f =~ x1") == ("f", "=~", "x1")
+
+
+def test_std_lv_frees_later_group_variances_with_equal_loadings():
+    pt = build_partable(parse_model(HS), ngroups=2, std_lv=True, meanstructure=True, group_equal=["loadings"])
+    lvv = pt[(pt.op == "~~") & (pt.lhs == pt.rhs) & pt.lhs.isin(["visual", "textual", "speed"])]
+    assert (lvv[lvv.group == 1].ustart == 1).all() and (lvv[lvv.group == 2].free > 0).all()

@@ -196,8 +196,10 @@ def build_partable(
 
         for v in observed:
             add(v, "~~", v)
+        # std.lv: variances fixed to 1, except in groups 2.. once loadings are equal (lavaan >= 0.6-4)
+        free_var = g > 1 and "loadings" in geq and "lv_variances" not in geq
         for v in latent:
-            add(v, "~~", v, 1.0 if std_lv else None)
+            add(v, "~~", v, 1.0 if std_lv and not free_var else None)
         exo = [v for v in latent if v not in endo]
         for i, a in enumerate(exo):
             for b in exo[i + 1:]:
