@@ -114,7 +114,7 @@ def demo_spec(countries: int | tuple[str, ...] = 10, n_per_country: int = 350, p
               seed: int = 1, invariant: bool = False) -> SimulationSpec:
     """The demo study's planted truth (see the README, "Simulation and cleaning").
 
-    Non-invariance: the intercept of INF02 is −0.7 in DE, the loading of TRU03 is .30 (instead of .83) in ES
+    Non-invariance: the intercept of INF02 is −0.7 in DE, the loading of TRU03 is .30 in ES (.715 elsewhere with seed 1)
     (items of the customer form: INF12, TRU13). Latent means by relationship type: INF (B2C +.45, G2C +.30), TRU
     (B2B +.30, B2G +.45), CHG (B2C +.45); by phase: CHG, EXP +.40 when problems began before, MSB, BLM +.40 after;
     type-specific themes +.35 in their types. Three survey-preview rows come first.
