@@ -250,3 +250,13 @@ def test_zip_download(inst, tmp_path):
         zf.writestr("b.csv", "x\n1\n")
     with pytest.raises(DataError, match="two.zip: the .zip holds 2 files"):
         read_responses(two, inst=inst)
+
+
+def test_legacy_export_is_refused_with_a_clear_message(inst, tmp_path):
+    f = tmp_path / "legacy.csv"
+    f.write_text("V1,V2,V3,V4,V5,V6,V7,V8,V9,V10,INF01\n"
+                 "ResponseID,ResponseSet,Name,ExternalDataReference,EmailAddress,IPAddress,Status,StartDate,EndDate,"
+                 "Finished,We gave...\nR_1,Default Response Set,Anonymous,,,192.0.2.1,0,2016-01-01 10:00:00,"
+                 "2016-01-01 10:05:00,1,5\n")
+    with pytest.raises(DataError, match=r"legacy.csv, row 1, column V1: a legacy Qualtrics export"):
+        read_responses(f, inst=inst, platform="qualtrics")

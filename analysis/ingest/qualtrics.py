@@ -184,6 +184,9 @@ def read(path: str | Path, structure: str | Path | None = None, encoding: str | 
     delim = sniff_delimiter(text.split("\n", 1)[0])
     # the first three records decide the layout
     first3 = _first_records(text, delim, 3)
+    if first3 and first3[0][:2] == ["V1", "V2"] and len(first3) > 1 and first3[1][:1] == ["ResponseID"]:
+        raise DataError("a legacy Qualtrics export (V1…V10 with names in row 2) is not supported; download the data "
+                        "again with the current exporter (CSV, 3 header rows)", file=file, row=1, column="V1")
     nhead = _header_rows(first3)
     head, records, lines, head_lines = parse_header_block(text, file, nhead, delim)
     warnings: list[str] = []
