@@ -69,7 +69,7 @@ def cli(responses: str, study: str | None, out: str, platform: str, truth: str |
 
     \b
     Example:
-      vcd clean data/demo/responses.csv -o results/demo --truth data/demo/truth.json
+      vcd clean data/demo/responses_qualtrics.csv -o results/demo --truth data/demo/truth.json
       vcd clean export.csv --study study.toml --set speeders.min_ratio=0.5 --disable mahalanobis -o out/
     """
     from analysis.clean import clean, evaluate, write_results
