@@ -39,8 +39,9 @@ def test_bfi_fiml(ref, estimator):
         for k in ("chisq_scaled", "chisq_scaling_factor", "baseline_chisq_scaled", "cfi_scaled", "tli_scaled",
                   "rmsea_scaled", "scaling_factor_h1", "scaling_factor_h0"):
             assert rel(res.fit[k], f[k.replace("_", ".")]) < 1e-4, k
-        assert "cfi_robust" not in res.fit  # lavaan's FIML-corrected robust indices: not implemented, not faked
-        assert any("FIML correction" in w for w in res.warnings)
+    # robust CFI/TLI/RMSEA: lavaan's FIML-corrected (FIML-C) indices, V3 for MLR, V6 for ML
+    for k in ("cfi_robust", "tli_robust", "rmsea_robust", "rmsea_ci_lower_robust", "rmsea_ci_upper_robust"):
+        assert abs(res.fit[k] - f[k.replace("_", ".")]) < 1e-6, k
 
 
 def test_em_h1_recovers_complete_data_moments():

@@ -25,6 +25,7 @@ from vcd_core.errors import DataError, EstimationError
 
 from . import robust
 from .estimator_ml import MLEstimator
+from .fiml_robust import fiml_corrected
 from .fit import fit_measures, srmr_bentler
 from .matrices import Representation
 from .partable import build_partable
@@ -232,18 +233,23 @@ def _cfa(model, data, group, group_order, group_equal, group_partial, estimator,
     base_df = G * p * (p - 1) // 2
     srmr = sum(est.w[g] * srmr_bentler(d.S, d.mean, implied[g][0], implied[g][1] if rep.meanstructure else None)
                for g, d in enumerate(datas))
-    scaled = None
+    scaled = robust_fit = None
     if estimator == "MLR" and B0 is not None:
         tr_h1 = float(np.sum(robust.h1_traces(est)))
         scaled = robust.yb_mplus(tr_h1, A, B0, df, npar, ndat)
         tr0, _ = robust.baseline_trace_h0(est)
         scaled["c_null"] = (tr_h1 - tr0) / base_df
-        scaled["robust"] = not fiml  # lavaan's FIML-corrected robust CFI/RMSEA are not implemented
-        if fiml:
-            warnings.append("robust CFI/TLI/RMSEA (lavaan's FIML correction) are not computed with missing='fiml'")
+        if not fiml:
+            robust_fit = dict(xx3=chisq, c3=scaled["c"], xx3_scaled=chisq / scaled["c"], xx3_null=base_chisq,
+                              c3_null=scaled["c_null"])
+    if fiml and df > 0:
+        try:
+            robust_fit = fiml_corrected(est, x, "V3" if estimator == "MLR" else "V6", df, base_df)
+        except np.linalg.LinAlgError:
+            warnings.append("robust CFI/TLI/RMSEA (FIML correction) could not be computed: singular information")
     fm = fit_measures(chisq=chisq, df=df, npar=npar, ntotal=N, ngroups=G, logl=logl, logl_h1=logl_h1,
                       baseline_chisq=base_chisq, baseline_df=base_df, srmr=srmr, fmin=chisq / (2 * N),
-                      scaled=scaled)
+                      scaled=scaled, robust=robust_fit)
     # parameters
     values = row_values(rep, x)
     se_x = np.sqrt(np.clip(np.diag(vcov), 0, None))

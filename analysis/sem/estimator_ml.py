@@ -124,6 +124,17 @@ class MLEstimator:
         W = V[np.ix_(a, a)] * V[np.ix_(b, b)] + V[np.ix_(a, b)] * V[np.ix_(b, a)]
         return W * m[:, None] * m[None, :]
 
+    def moment_information_complete(self, S: np.ndarray, mean: np.ndarray | None) -> np.ndarray:
+        """Complete-data expected information of (vech Σ, μ) at Σ = S (ignores the group's missing data)."""
+        rep = self.rep
+        nv = len(rep.va)
+        V = _inv_pd(S)[0]
+        W = np.zeros((rep.nmom, rep.nmom))
+        W[:nv, :nv] = self._w_block(V, rep.va, rep.vb, self.mvech)
+        if rep.meanstructure:
+            W[nv:, nv:] = V
+        return W
+
     def moment_information(self, g: int, sigma: np.ndarray, mu: np.ndarray | None) -> np.ndarray:
         """Expected information of (vech Σ, μ) per observation (pattern-weighted for FIML)."""
         d = self.data[g]

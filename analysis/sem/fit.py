@@ -106,8 +106,11 @@ def srmr_bentler(S: np.ndarray, mean: np.ndarray, sigma: np.ndarray, mu: np.ndar
 
 def fit_measures(*, chisq: float, df: int, npar: int, ntotal: int, ngroups: int, logl: float, logl_h1: float,
                  baseline_chisq: float, baseline_df: int, srmr: float, fmin: float,
-                 scaled: dict | None = None) -> dict[str, float]:
-    """All fit measures from the test statistics (``scaled``: c, c_null, trace_ugamma for MLR).
+                 scaled: dict | None = None, robust: dict | None = None) -> dict[str, float]:
+    """All fit measures from the test statistics.
+
+    ``scaled`` (MLR): c, c_null, trace_ugamma, h1, h0. ``robust``: xx3, c3, xx3_scaled, xx3_null, c3_null for
+    the robust CFI/TLI/RMSEA (complete data: χ², c, χ²/c, baseline χ², c_null; FIML: lavaan's FIML-C values).
 
     Examples
     --------
@@ -153,13 +156,14 @@ def fit_measures(*, chisq: float, df: int, npar: int, ntotal: int, ngroups: int,
         lo, hi = rmsea_ci(chisq, tr, n, G)
         fm["rmsea_ci_lower_scaled"], fm["rmsea_ci_upper_scaled"] = lo, hi
         fm["rmsea_pvalue_scaled"] = rmsea_pvalue(chisq, tr, n, G)
-        if scaled.get("robust", True):
-            fm["cfi_robust"] = cfi(chisq, df, baseline_chisq, baseline_df, c, c0)
-            fm["tli_robust"] = tli(chisq, df, baseline_chisq, baseline_df, c, c0)
-            fm["rmsea_robust"] = rmsea(chisq, df, n, G, c_hat=c)
-            lo, hi = rmsea_ci(xs, df, n, G, c_hat=c)
-            fm["rmsea_ci_lower_robust"], fm["rmsea_ci_upper_robust"] = lo, hi
-            fm["rmsea_pvalue_robust"] = rmsea_pvalue(xs, df, n, G, c_hat=c)
         fm["scaling_factor_h1"] = scaled["h1"]
         fm["scaling_factor_h0"] = scaled["h0"]
+    if robust:
+        x3, c3, x3s, x3n, c3n = (robust[k] for k in ("xx3", "c3", "xx3_scaled", "xx3_null", "c3_null"))
+        fm["cfi_robust"] = cfi(x3, df, x3n, baseline_df, c3, c3n)
+        fm["tli_robust"] = tli(x3, df, x3n, baseline_df, c3, c3n)
+        fm["rmsea_robust"] = rmsea(x3, df, n, G, c_hat=c3)
+        lo, hi = rmsea_ci(x3s, df, n, G, c_hat=c3)
+        fm["rmsea_ci_lower_robust"], fm["rmsea_ci_upper_robust"] = lo, hi
+        fm["rmsea_pvalue_robust"] = rmsea_pvalue(x3s, df, n, G, c_hat=c3)
     return fm

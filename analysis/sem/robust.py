@@ -46,6 +46,9 @@ def _h1_observed_info(est: MLEstimator, g: int) -> np.ndarray:
     d = est.data[g]
     if not d.fiml:
         return est.moment_information(g, d.S, d.mean if est.rep.meanstructure else None)
+    cache = est.__dict__.setdefault("_h1_info_cache", {})
+    if g in cache:
+        return cache[g]
     rep = est.rep
     nv = len(rep.va)
 
@@ -62,7 +65,15 @@ def _h1_observed_info(est: MLEstimator, g: int) -> np.ndarray:
         e = np.zeros(len(v0))
         e[k] = h
         H[:, k] = (grad(v0 + e) - grad(v0 - e)) / (2 * h)
-    return (H + H.T) / 2
+    cache[g] = (H + H.T) / 2
+    return cache[g]
+
+
+def h1_first_order(est: MLEstimator, g: int) -> np.ndarray:
+    """B1_g = (1/N_g) Σ m_i m_iᵀ at the saturated (h1) moments."""
+    d = est.data[g]
+    M = est.casewise_moment_scores(g, d.S, d.mean if est.rep.meanstructure else None)
+    return M.T @ M / d.n
 
 
 def h1_traces(est: MLEstimator) -> list[float]:
@@ -76,10 +87,8 @@ def h1_traces(est: MLEstimator) -> list[float]:
             r2 = np.einsum("ij,ij->i", Dc @ np.linalg.inv(d.S), Dc)
             out.append(0.5 * (float(np.mean(r2**2)) - p) + (p if est.rep.meanstructure else 0.0))
             continue
-        mu = d.mean if est.rep.meanstructure else None
         A1 = _h1_observed_info(est, g)
-        M = est.casewise_moment_scores(g, d.S, mu)
-        B1 = M.T @ M / d.n
+        B1 = h1_first_order(est, g)
         out.append(float(np.sum(B1 * np.linalg.inv(A1).T)))
     return out
 
