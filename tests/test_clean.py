@@ -276,3 +276,26 @@ def test_bundled_demo_study(inst):
     ev = evaluate(res, truth).set_index("kind")
     assert ev.loc["all", "sensitivity"] >= 0.95 and ev.loc["all", "precision"] >= 0.95
     assert res.log.set_index("rule").loc["preview", "n_excluded"] == truth["n_preview"] == 3
+
+
+def test_simple_indices_by_hand(inst):
+    """missing share, duration ratio (country median), attention, duplicate vectors, out of range — by hand."""
+    items = [i.code for i in inst.items(perspective="provider", construct="INF")]  # 6 items
+    att = {c.code: c.correct for c in inst.checks}
+    rows = [
+        ("a", "FI", [1, 2, 3, 4, 5, 6], 100.0, att["ATT1"]),
+        ("b", "FI", [1, 2, 3, 4, 5, 6], 300.0, att["ATT1"]),       # duplicate of a
+        ("c", "FI", [4, 4, 4, 4, 4, 4], 200.0, att["ATT1"] % 7 + 1),  # constant: never a duplicate; fails ATT1
+        ("d", "DE", [7, np.nan, np.nan, 2, 9, 1], 50.0, np.nan),   # 9 out of range -> missing; ATT1 unanswered
+        ("e", "DE", [4, 4, 4, 4, 4, 4], 150.0, att["ATT1"]),       # same vector as c but constant
+    ]
+    d = pd.DataFrame([{"respondent_id": r[0], "country": r[1], **dict(zip(items, r[2], strict=True)),
+                       "duration_sec": r[3], "ATT1": r[4]} for r in rows])
+    ind = compute_indices(d, inst).set_index("respondent_id")
+    np.testing.assert_allclose(ind["missing_share"], [0, 0, 0, 0.5, 0])  # d: 2 blanks + 1 out of range of 6
+    np.testing.assert_allclose(ind["duration_ratio"], [0.5, 1.5, 1.0, 0.5, 1.5])  # FI median 200, DE median 100
+    assert ind["attention_failed"].tolist() == [0, 0, 1, 0, 0]
+    assert ind["attention_answered"].tolist() == [1, 1, 1, 0, 1]
+    assert ind["duplicate_of"].tolist() == ["", "a", "", "", ""]
+    assert ind["out_of_range"].tolist() == [0, 0, 0, 1, 0]
+    assert ind["longstring"].tolist() == [1, 1, 6, 1, 6]
