@@ -19,24 +19,26 @@ A study.toml has these tables (only ``[study] name`` and ``[data] path`` are req
 
     [cleaning]                        # rules, thresholds, order — see analysis.clean_config
 
-    [efa]        enabled, split ("half" | "none"), n_factors (int or "parallel"), method, rotation, cor,
-                 missing, n_iter
-    [reliability] enabled, missing
-    [cfa]        enabled, estimator (ML | MLR), missing (listwise | fiml), sample ("holdout" | "full")
-    [invariance] enabled, group, estimator, missing
-    [compare]    enabled, groupings, method, correction, alpha, hypotheses
+    [efa]        enabled, sample ("split": a random calibration share, stratified by country | "full"), split
+                 (the calibration share, default 0.5; or "half" | "none"), constructs (reasons | all), n_factors (int or "parallel"),
+                 method, rotation, cor, missing, n_iter
+    [reliability] enabled, constructs (reasons | all), omega, missing
+    [cfa]        enabled, constructs (reasons | all), estimator (ML | MLR), missing (listwise | fiml), sample
+                 ("holdout": the respondents not in the EFA's calibration share | "full")
+    [invariance] enabled, group, estimator, missing, criteria, partial, max_free, min_group_n, steps
+    [compare]    enabled, groupings, method, correction, alpha, timing, hypotheses
     [report]     enabled, formats (html, md, xlsx)
     [analysis]   DESIGN.md's short form: estimator, missing, invariance_group, compare (defaults for the above)
 
 Examples
 --------
 >>> cfg = config_from_dict({"study": {"name": "s"}, "data": {"path": "r.csv"}, "cfa": {"estimator": "MLR"}})
->>> cfg.name, cfg.cfa.estimator, cfg.efa.split, cfg.compare.groupings
-('s', 'MLR', 'half', ('relationship_type', 'phase', 'country'))
+>>> cfg.name, cfg.cfa.estimator, cfg.efa.sample, cfg.compare.groupings
+('s', 'MLR', 'split', ('relationship_type', 'phase', 'country'))
 >>> config_from_dict({"study": {"name": "s"}, "data": {"path": "r.csv"}, "cfa": {"estimatr": "ML"}})
 Traceback (most recent call last):
 ...
-vcd_core.errors.StudyError: [cfa] unknown key 'estimatr'; keys: enabled, estimator, missing, sample
+vcd_core.errors.StudyError: [cfa] unknown key 'estimatr'; keys: enabled, constructs, estimator, missing, sample
 """
 
 from __future__ import annotations
@@ -57,6 +59,8 @@ __all__ = [
 
 PLATFORMS = ("auto", "qualtrics", "limesurvey", "redcap", "xlsform", "spss", "csv")
 GROUP_COLUMNS = ("country", "relationship_type", "phase", "language")
+CONSTRUCTS = ("reasons", "all")
+LADDER = ("configural", "metric", "scalar", "strict")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$")
 
 
@@ -78,7 +82,9 @@ class EfaConfig:
     """``[efa]``: exploratory factor analysis (on a random calibration half by default)."""
 
     enabled: bool = True
-    split: str = "half"
+    sample: str = "split"
+    split: float = 0.5
+    constructs: str = "reasons"
     n_factors: int | None = None
     method: str = "minres"
     rotation: str = "oblimin"
@@ -92,6 +98,8 @@ class ReliabilityConfig:
     """``[reliability]``: α, ω per scale."""
 
     enabled: bool = True
+    constructs: str = "all"
+    omega: bool = True
     missing: str = "pairwise"
 
 
@@ -100,6 +108,7 @@ class CfaConfig:
     """``[cfa]``: the eight-reason measurement model from the bank."""
 
     enabled: bool = True
+    constructs: str = "reasons"
     estimator: str = "MLR"
     missing: str = "listwise"
     sample: str = "holdout"
@@ -113,6 +122,11 @@ class InvarianceConfig:
     group: str = "country"
     estimator: str = "MLR"
     missing: str = "listwise"
+    criteria: str = "chen2007"
+    partial: bool = True
+    max_free: int = 10
+    min_group_n: int = 100
+    steps: tuple[str, ...] = ("configural", "metric", "scalar")
 
 
 @dataclass(frozen=True)
@@ -124,6 +138,7 @@ class CompareConfig:
     method: str = "welch"
     correction: str = "holm"
     alpha: float = 0.05
+    timing: bool = True
     hypotheses: bool = True
 
 
@@ -342,39 +357,55 @@ the results folder), got 'a b'
     estimator = an.str("estimator", "MLR", ("ML", "MLR"))
     missing = an.str("missing", "listwise", ("listwise", "fiml"))
 
-    ef = _Table("efa", doc.get("efa"), ("enabled", "split", "n_factors", "method", "rotation", "cor", "missing",
-                                        "n_iter"), file)
+    ef = _Table("efa", doc.get("efa"), ("enabled", "sample", "split", "constructs", "n_factors", "method",
+                                        "rotation", "cor", "missing", "n_iter"), file)
     n_factors = ef.table.get("n_factors")
     if n_factors == "parallel":
         n_factors = None
     elif n_factors is not None:
         n_factors = ef.int("n_factors", None, minimum=1)
-    efa = EfaConfig(enabled=ef.bool("enabled", True), split=ef.str("split", "half", ("half", "none")),
+    sample = ef.str("sample", "split", ("split", "full"))
+    split_v = ef.table.get("split", 0.5)
+    if isinstance(split_v, str):  # the short form: split = "half" | "none"
+        split_s = ef.str("split", "half", ("half", "none"))
+        sample, share = ("full", 0.5) if split_s == "none" else (sample, 0.5)
+    else:
+        share = ef.float("split", 0.5, 0.0, 1.0)
+    efa = EfaConfig(enabled=ef.bool("enabled", True), sample=sample, split=share,
+                    constructs=ef.str("constructs", "reasons", CONSTRUCTS),
                     n_factors=n_factors, method=ef.str("method", "minres", ("minres", "ml", "principal")),
                     rotation=ef.str("rotation", "oblimin", ("oblimin", "promax", "geomin", "varimax", "none")),
                     cor=ef.str("cor", "pearson", ("pearson", "polychoric")),
                     missing=ef.str("missing", "pairwise", ("pairwise", "listwise")),
                     n_iter=ef.int("n_iter", 20, minimum=1))
-    re_ = _Table("reliability", doc.get("reliability"), ("enabled", "missing"), file)
+    re_ = _Table("reliability", doc.get("reliability"), ("enabled", "constructs", "omega", "missing"), file)
     reliability = ReliabilityConfig(enabled=re_.bool("enabled", True),
+                                    constructs=re_.str("constructs", "all", CONSTRUCTS), omega=re_.bool("omega", True),
                                     missing=re_.str("missing", "pairwise", ("pairwise", "listwise")))
-    cf = _Table("cfa", doc.get("cfa"), ("enabled", "estimator", "missing", "sample"), file)
-    cfa = CfaConfig(enabled=cf.bool("enabled", True), estimator=cf.str("estimator", estimator, ("ML", "MLR")),
+    cf = _Table("cfa", doc.get("cfa"), ("enabled", "constructs", "estimator", "missing", "sample"), file)
+    cfa = CfaConfig(enabled=cf.bool("enabled", True), constructs=cf.str("constructs", "reasons", CONSTRUCTS),
+                    estimator=cf.str("estimator", estimator, ("ML", "MLR")),
                     missing=cf.str("missing", missing, ("listwise", "fiml")),
                     sample=cf.str("sample", "holdout", ("holdout", "full")))
-    iv = _Table("invariance", doc.get("invariance"), ("enabled", "group", "estimator", "missing"), file)
+    iv = _Table("invariance", doc.get("invariance"), ("enabled", "group", "estimator", "missing", "criteria",
+                                                      "partial", "max_free", "min_group_n", "steps"), file)
     invariance = InvarianceConfig(enabled=iv.bool("enabled", True),
                                   group=iv.str("group", an.str("invariance_group", "country")),
                                   estimator=iv.str("estimator", estimator, ("ML", "MLR")),
-                                  missing=iv.str("missing", missing, ("listwise", "fiml")))
+                                  missing=iv.str("missing", missing, ("listwise", "fiml")),
+                                  criteria=iv.str("criteria", "chen2007", ("chen2007", "cheung2002")),
+                                  partial=iv.bool("partial", True), max_free=iv.int("max_free", 10),
+                                  min_group_n=iv.int("min_group_n", 100, minimum=2),
+                                  steps=iv.strings("steps", ("configural", "metric", "scalar"), LADDER))
     co = _Table("compare", doc.get("compare"), ("enabled", "groupings", "method", "correction", "alpha",
-                                                "hypotheses"), file)
+                                                "timing", "hypotheses"), file)
     default_groupings = an.strings("compare", CompareConfig.groupings)
     compare = CompareConfig(enabled=co.bool("enabled", True),
                             groupings=co.strings("groupings", default_groupings),
                             method=co.str("method", "welch", ("welch", "anova", "kruskal")),
                             correction=co.str("correction", "holm", ("holm", "bh", "none")),
-                            alpha=co.float("alpha", 0.05, 0.0, 1.0), hypotheses=co.bool("hypotheses", True))
+                            alpha=co.float("alpha", 0.05, 0.0, 1.0), timing=co.bool("timing", True),
+                            hypotheses=co.bool("hypotheses", True))
     rp = _Table("report", doc.get("report"), ("enabled", "formats"), file)
     report = ReportConfig(enabled=rp.bool("enabled", True), formats=rp.strings("formats", ("html", "md", "xlsx"),
                                                                                  ("html", "md", "xlsx")))

@@ -117,15 +117,16 @@ def write_json(obj: Any, path: Path) -> str:
     return path.name
 
 
-def split_halves(data: pd.DataFrame, seed: int, by: str = "country") -> tuple[pd.Index, pd.Index]:
-    """A random calibration / holdout split, stratified by ``by`` when that column exists (seeded)."""
+def split_halves(data: pd.DataFrame, seed: int, by: str = "country", share: float = 0.5
+                 ) -> tuple[pd.Index, pd.Index]:
+    """A random calibration / holdout split (``share`` calibration), stratified by ``by`` when that column exists."""
     rng = np.random.default_rng(seed)
     groups = data.groupby(by, sort=True).indices if by in data.columns else {"": np.arange(len(data))}
     cal: list[int] = []
     for key in sorted(groups, key=str):
         idx = np.asarray(groups[key])
         perm = rng.permutation(idx)
-        cal.extend(perm[: (len(idx) + 1) // 2].tolist())
+        cal.extend(perm[: int(np.ceil(len(idx) * share))].tolist())
     mask = np.zeros(len(data), bool)
     mask[cal] = True
     return data.index[mask], data.index[~mask]
@@ -248,8 +249,8 @@ def step_descriptives(ctx: StudyContext) -> list[str]:
     files.append(write_json({"n": len(data), "n_items": len(item_rows),
                              "n_countries": int(data["country"].nunique()) if "country" in data.columns else 0,
                              "perspective": cfg.perspective}, out / "summary.json"))
-    if cfg.efa.split == "half" and (cfg.efa.enabled or cfg.cfa.enabled):
-        ctx.calibration, ctx.holdout = split_halves(data, cfg.seed)
+    if cfg.efa.sample == "split" and (cfg.efa.enabled or cfg.cfa.enabled):
+        ctx.calibration, ctx.holdout = split_halves(data, cfg.seed, share=cfg.efa.split)
     return files
 
 
@@ -275,13 +276,15 @@ def step_efa(ctx: StudyContext) -> list[str]:
     cfg = ctx.config.efa
     if not cfg.enabled:
         raise StepSkipped("switched off in the study ([efa] enabled = false)")
-    items = [i for c in ctx.reasons() for i in c.items]
-    sample = "calibration half" if ctx.calibration is not None else "all respondents"
+    chosen = ctx.reasons() if cfg.constructs == "reasons" else ctx.constructs
+    items = [i for c in chosen for i in c.items]
+    sample = (f"calibration {'half' if cfg.split == 0.5 else 'share'}" if ctx.calibration is not None
+              else "all respondents")
     data = ctx.recoded(ctx.calibration)
     res = efa_mod.run_efa(data, items, n_factors=cfg.n_factors, method=cfg.method, rotation=cfg.rotation,
                           cor=cfg.cor, missing=cfg.missing, parallel=True, seed=ctx.config.seed, n_iter=cfg.n_iter)
     out = ctx.out / "efa"
-    item_construct = {i: c.code for c in ctx.reasons() for i in c.items}
+    item_construct = {i: c.code for c in chosen for i in c.items}
     load = res.loadings.copy()
     load.insert(1, "construct", load["item"].map(item_construct))
     factor_construct = {}
@@ -313,8 +316,11 @@ def step_reliability(ctx: StudyContext) -> list[str]:
     if not cfg.enabled:
         raise StepSkipped("switched off in the study ([reliability] enabled = false)")
     data = ctx.recoded()
-    scales = {c.code: list(c.items) for c in ctx.constructs if len(c.items) >= 2}
+    chosen = ctx.reasons() if cfg.constructs == "reasons" else ctx.constructs
+    scales = {c.code: list(c.items) for c in chosen if len(c.items) >= 2}
     s_tab, i_tab = rel.scale_reliability(data, scales, missing=cfg.missing)
+    if not cfg.omega:
+        s_tab = s_tab.drop(columns=["omega_total"], errors="ignore")
     out = ctx.out / "reliability"
     files = [write_table(s_tab, out / "scales.csv"), write_table(i_tab, out / "items.csv")]
     try:
@@ -331,9 +337,10 @@ def step_reliability(ctx: StudyContext) -> list[str]:
 # CFA
 
 
-def reason_model(ctx: StudyContext) -> str:
-    """lavaan syntax of the reason factors (one per reason, its items in the data as indicators)."""
-    return "\n".join(f"{c.code} =~ " + " + ".join(c.items) for c in ctx.reasons() if len(c.items) >= 2)
+def reason_model(ctx: StudyContext, constructs: str = "reasons") -> str:
+    """lavaan syntax from the bank: one factor per reason (or per construct), its items in the data as indicators."""
+    chosen = ctx.reasons() if constructs == "reasons" else ctx.constructs
+    return "\n".join(f"{c.code} =~ " + " + ".join(c.items) for c in chosen if len(c.items) >= 2)
 
 
 def step_cfa(ctx: StudyContext) -> list[str]:
@@ -345,13 +352,13 @@ def step_cfa(ctx: StudyContext) -> list[str]:
     use_holdout = cfg.sample == "holdout" and ctx.holdout is not None
     sample = "holdout half" if use_holdout else "all respondents"
     data = ctx.recoded(ctx.holdout if use_holdout else None)
-    syntax = reason_model(ctx)
+    syntax = reason_model(ctx, cfg.constructs)
     res = sem.cfa(syntax, data, estimator=cfg.estimator, missing=cfg.missing)
     out = ctx.out / "cfa"
     params = res.params
     keep = [c for c in ("lhs", "op", "rhs", "est", "se", "z", "pvalue", "ci_low", "ci_high", "std_all")
             if c in params.columns]
-    warnings = list(res.warnings)
+    warnings = [w for w in res.warnings if "dropped (listwise)" not in w]
     n_used = int(res.nobs[0]) if res.nobs else len(data)
     if n_used < len(data):
         warnings.append(f"listwise deletion: {n_used:,} of {len(data):,} respondents have every item of the model")
@@ -408,6 +415,10 @@ def step_compare(ctx: StudyContext) -> list[str]:
     res = mod.run_comparisons(ctx.data, ctx.inst, groupings=cfg.groupings, method=cfg.method,
                               correction=cfg.correction, alpha=cfg.alpha, hypotheses=cfg.hypotheses,
                               comparability=comparability)
+    if not cfg.timing:
+        from dataclasses import replace
+
+        res = replace(res, timing=None, timing_tests=None)
     files = mod.write_results(res, ctx.out / "compare")
     ctx.warnings.extend(f"compare: {k} skipped — {v}" for k, v in res.skipped.items())
     return sorted(files)

@@ -181,24 +181,56 @@ def summary_findings(res: Results) -> list[str]:
             if tests is None or tests.empty:
                 continue
             main = primary_tests(tests)
-            sig = main.loc[main["p_adj"].astype(float) < 0.05, "reason"].astype(str).tolist()
+            names = reason_label_by_name(res)
+            sig = [names.get(r, r) for r in main.loc[main["p_adj"].astype(float) < 0.05, "reason"].astype(str)]
             label = grouping.replace("_", " ")
-            text = (f"By {label}: {len(sig)} of {len(main)} reasons differ ({main['test'].iloc[0]}, "
-                    f"adjusted p < .05)")
+            test = str(main["test"].iloc[0]).replace("_", " ")
+            text = f"By {label}: {len(sig)} of {len(main)} reasons differ ({test}, adjusted p < .05)"
             out.append(text + (f": {', '.join(sig)}." if sig else "."))
         hyp = res.table("compare/hypotheses")
         if hyp is not None and not hyp.empty:
-            counts = hyp["verdict"].astype(str).value_counts()
-            parts = [f"{counts.get(v, 0)} {v}" for v in ("supported", "not supported", "not testable")]
+            verdicts = hyp["verdict"].astype(str)
+            parts = [f"{int((verdicts == 'supported').sum())} supported",
+                     f"{int((verdicts == 'not supported').sum())} not supported",
+                     f"{int(verdicts.str.startswith('not testable').sum())} not testable"]
             out.append(f"Seed hypotheses (Järvi et al. 2018, Table 3): {', '.join(parts)} of {len(hyp)}.")
     return out
 
 
 def primary_tests(tests: pd.DataFrame) -> pd.DataFrame:
-    """One omnibus test per reason: Welch's ANOVA when present, else the first test listed for the reason."""
-    if "test" in tests and (tests["test"].astype(str).str.lower() == "welch").any():
-        return tests[tests["test"].astype(str).str.lower() == "welch"].reset_index(drop=True)
+    """One omnibus test per reason: the rows marked ``primary`` (else Welch's ANOVA, else the first per reason).
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"reason": ["a", "a"], "test": ["levene_median", "welch_anova"], "primary": [False, True]})
+    >>> primary_tests(t)["test"].tolist()
+    ['welch_anova']
+    """
+    if "primary" in tests:
+        mask = tests["primary"].astype(str).str.lower().isin(("true", "1"))
+        if mask.any():
+            return tests[mask].reset_index(drop=True)
+    welch = tests["test"].astype(str).str.lower().str.startswith("welch")
+    if welch.any():
+        return tests[welch].reset_index(drop=True)
     return tests.drop_duplicates("reason").reset_index(drop=True)
+
+
+def reason_label_by_name(res: Results) -> dict[str, str]:
+    """Construct name (as in the compare tables, e.g. ``absence_of_information``) -> ``label (CODE)``."""
+    cons = res.table("descriptives/constructs")
+    if cons is None or cons.empty:
+        return {}
+    return {str(n): f"{lab} ({c})" for n, lab, c in zip(cons["name"], cons["label"], cons["construct"], strict=True)}
+
+
+def reason_names_in_order(res: Results) -> list[str]:
+    """Reason names (compare tables' ``reason``) in Table 3 order."""
+    cons = res.table("descriptives/constructs")
+    if cons is None or cons.empty:
+        timing = res.table("compare/timing")
+        return list(dict.fromkeys(timing["reason"].astype(str))) if timing is not None else []
+    return [str(n) for n, k in zip(cons["name"], cons["kind"], strict=True) if str(k) == "reason"]
 
 
 def methods_paragraph(res: Results) -> str:

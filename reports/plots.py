@@ -189,7 +189,7 @@ def country_heatmap(scores: pd.DataFrame, reasons: list[str], comparable: dict[t
         return _uri(fig)
 
 
-def phase_timeline(timing: pd.DataFrame, reasons: list[str]) -> str:
+def phase_timeline(timing: pd.DataFrame, reasons: list[str], labels: dict[str, str] | None = None) -> str:
     """The seed's Figure 3 drawn from data: when each reason emerges (before / during / after).
 
     Each reason is a row; in each phase column a circle's area is the share of respondents who said the
@@ -227,16 +227,17 @@ def phase_timeline(timing: pd.DataFrame, reasons: list[str]) -> str:
             if through > 0:
                 ax.text(2.45, y - 0.05, f"throughout {through:.0%}", fontsize=7, color="#4a5568", va="center")
         ax.set_xticks(range(3), ["before", "during", "after"])
-        ax.set_yticks(range(n), [_t(r) for r in reasons[::-1]])
+        labels = labels or {}
+        ax.set_yticks(range(n), [_t(labels.get(r, r)) for r in reasons[::-1]])
         ax.set_xlim(-0.6, 3.2)
         ax.set_ylim(-0.7, n - 0.3)
-        ax.set_xlabel("phase of the collaboration in which the reason emerged "
-                      "(circle area = share; orange ring = seed's Table 3 phase)")
+        ax.set_xlabel("phase in which the reason emerged\n(circle area = share; orange ring = seed's Table 3 phase)")
         ax.grid(axis="x", color=GREY, lw=0.5, ls=":")
         return _uri(fig)
 
 
-def forest(by_group: pd.DataFrame, reasons: list[str], p_adj: dict[str, float] | None = None) -> str:
+def forest(by_group: pd.DataFrame, reasons: list[str], p_adj: dict[str, float] | None = None,
+           labels: dict[str, str] | None = None) -> str:
     """Forest plots: per reason, each group's mean with its 95 % CI (adjusted p of the omnibus test in the title).
 
     Examples
@@ -247,6 +248,7 @@ def forest(by_group: pd.DataFrame, reasons: list[str], p_adj: dict[str, float] |
     True
     """
     p_adj = p_adj or {}
+    labels = labels or {}
     with matplotlib.rc_context(_RC):
         cols = min(4, max(1, len(reasons)))
         rows = math.ceil(len(reasons) / cols)
@@ -274,7 +276,8 @@ def forest(by_group: pd.DataFrame, reasons: list[str], p_adj: dict[str, float] |
             if grand is not None:
                 ax.axvline(grand, color=GREY, lw=0.7, ls=":")
             ax.set_yticks(y, [_t(g) for g in groups] if k % cols == 0 else [])
-            title = _t(reason) + ("" if p is None else f"\np_adj {'< .001' if p < 0.001 else f'= {p:.3f}'}")
+            p_text = "" if p is None else f"\np_adj {'< .001' if p < 0.001 else f'= {p:.3f}'}"
+            title = _t(labels.get(reason, reason)) + p_text
             ax.set_title(title, fontsize=8, color=color)
             ax.set_xlim(lo - pad, hi + pad)
             ax.set_ylim(-0.6, len(groups) - 0.4)
