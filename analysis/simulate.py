@@ -81,6 +81,8 @@ class SimulationSpec:
     relationship types of every Table-3 theme that is not observed in all types. ``careless_mix``: kind → share
     of the careless respondents. ``country_sd``: SD of the country latent means (the first country is 0).
     ``constructs``: simulate only these constructs (codes or names; default all of the bank).
+    ``missing_rate``: MCAR share of item and timing cells, all within a random ``missing_respondents`` share of
+    respondents (as in real surveys most respondents answer everything; listwise deletion stays usable).
     ``preview_rows``: extra survey-preview rows (``preview`` True; Qualtrics ``Status`` 1) put first.
     """
 
@@ -106,6 +108,7 @@ class SimulationSpec:
     duplicate_share: float = 0.003
     preview_rows: int = 0
     missing_rate: float = 0.02
+    missing_respondents: float = 0.10
     seconds_per_item: float = 4.5
     duration_sdlog: float = 0.35
 
@@ -215,6 +218,9 @@ def _check_spec(spec: SimulationSpec, lay: Layout) -> None:
                     ("duplicate_share", spec.duplicate_share)):
         if not 0 <= v < 0.5:
             raise DataError(f"{name} must be in [0, 0.5), got {v}")
+    if not 0 < spec.missing_respondents <= 1 or spec.missing_rate > 0.5 * spec.missing_respondents:
+        raise DataError(f"missing_respondents must be in (0, 1] and at least twice missing_rate, got "
+                        f"{spec.missing_respondents} for a rate of {spec.missing_rate}")
     unknown = [c for c in spec.countries if lay.country_values and c not in lay.country_values]
     if unknown:
         raise DataError(f"country code(s) {', '.join(unknown)} not among the bank's COUNTRY choices")

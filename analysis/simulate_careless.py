@@ -14,6 +14,9 @@ Careless kinds (each respondent is one kind):
 - ``speeder``: 0.12–0.28 × the country's usual time; half of the rated rows answered at random.
 - ``attention``: answers attentively but gives a wrong answer to one or both attention checks.
 
+Missing cells are MCAR: a random 10 % of respondents (``missing_respondents``) leave cells blank at random, so
+the overall share of blank item and timing cells is ``missing_rate``.
+
 Examples
 --------
 >>> sorted(TIME_LABELS)
@@ -142,11 +145,13 @@ def plant(inst: Any, spec: Any, lay: Layout, rng: np.random.Generator, x: np.nda
 
     # MCAR missing cells: items and timing matrix (instructed-response checks are forced-response)
     item_cols = np.array([col[i] for i in lay.items])
-    miss_items = rng.random((N, len(item_cols))) < spec.missing_rate
+    who = rng.random(N) < spec.missing_respondents
+    p_cell = spec.missing_rate / spec.missing_respondents
+    miss_items = (rng.random((N, len(item_cols))) < p_cell) & who[:, None]
     sub = P[:, item_cols]
     sub[miss_items] = np.nan
     P[:, item_cols] = sub
-    miss_t = rng.random(T.shape) < spec.missing_rate
+    miss_t = (rng.random(T.shape) < p_cell) & who[:, None]
     T[miss_t] = np.nan
 
     # exact duplicate submissions (after MCAR: a double submission repeats the blanks too): a later attentive
@@ -246,7 +251,8 @@ def plant(inst: Any, spec: Any, lay: Layout, rng: np.random.Generator, x: np.nda
             "duplicates_of": {ids[t]: ids[s] for s, t in dups},
         },
         "attention_checks": {c: {"correct": v} for c, v in lay.checks.items()},
-        "missing": {"mechanism": "MCAR", "rate": spec.missing_rate, "cells": int(miss_items.sum() + miss_t.sum()),
+        "missing": {"mechanism": "MCAR", "rate": spec.missing_rate, "respondents_share": spec.missing_respondents,
+                    "cell_rate_within": p_cell, "cells": int(miss_items.sum() + miss_t.sum()),
                     "applies_to": "items and timing matrix"},
         "durations": {"median_seconds_attentive": {c: round(base * cfac[c], 1) for c in countries},
                       "sdlog": spec.duration_sdlog,

@@ -101,6 +101,8 @@ def test_careless_kinds_behave_as_planted(inst, demo):
 def test_mcar_rate(inst, demo):
     share = demo.data[_items(inst)].isna().to_numpy().mean()
     assert 0.015 < share < 0.025
+    complete = demo.data[_items(inst)].notna().all(axis=1).mean()
+    assert 0.87 < complete < 0.93  # the blanks fall among ~10 % of respondents
     assert demo.truth["missing"]["cells"] > 0
 
 

@@ -31,11 +31,13 @@ from vcd_core.errors import DataError
 @click.option("--careless", type=float, default=0.09, show_default=True,
               help="Share of careless respondents (straight-liners, random, speeders, attention-check failures).")
 @click.option("--missing", type=float, default=0.02, show_default=True, help="MCAR share of missing item cells.")
+@click.option("--missing-respondents", type=float, default=0.10, show_default=True,
+              help="Share of respondents among whom the missing cells fall (the others answer everything).")
 @click.option("--invariant", is_flag=True, help="Plant no non-invariance (all countries share loadings and "
                                                 "intercepts).")
 @click.option("--json", "as_json", is_flag=True, help="Print the written paths and counts as JSON.")
 def cli(countries: str, n: int, perspective: str, seed: int, out: str, fmt: str, careless: float, missing: float,
-        invariant: bool, as_json: bool) -> None:
+        missing_respondents: float, invariant: bool, as_json: bool) -> None:
     """Simulate a cross-country study from the item bank with known truth.
 
     Plants a CFA population model (loadings .55-.85, factor correlations .2-.5), non-invariance (the intercept
@@ -63,7 +65,7 @@ def cli(countries: str, n: int, perspective: str, seed: int, out: str, fmt: str,
         raise DataError(f"--n must be at least 1, got {n}")
     inst, notes = default_instrument()
     spec = demo_spec(spec_countries, n_per_country=n, perspective=perspective, seed=seed, invariant=invariant)
-    spec = replace(spec, careless_share=careless, missing_rate=missing)
+    spec = replace(spec, careless_share=careless, missing_rate=missing, missing_respondents=missing_respondents)
     sim = simulate(inst, spec)
     paths = write_simulation(sim, out, fmt=fmt, inst=inst)
     if as_json:
