@@ -80,9 +80,14 @@ def cli(responses: str, study: str | None, out: str, platform: str, truth: str |
         raise DataError("no such file", file=responses)
     cfg = CleanConfig.from_toml(study) if study else CleanConfig()
     cfg = _set_options(cfg, sets, disable)
-    rs = read_responses(responses, platform=platform, bad_values="record")
-    res = clean(rs.data, config=cfg, problems=rs.problems)
-    folder = write_results(res, out, truth=truth, include_kept=True)
+    from rich.console import Console
+
+    with Console(stderr=True).status(f"reading {responses} …") as status:
+        rs = read_responses(responses, platform=platform, bad_values="record")
+        status.update(f"computing careless indices and rules for {rs.n:,} respondents …")
+        res = clean(rs.data, config=cfg, problems=rs.problems)
+        status.update("writing the cleaning results …")
+        folder = write_results(res, out, truth=truth, include_kept=True)
     ev = evaluate(res, truth) if truth else None
     if as_json:
         flow = res.flow()

@@ -66,8 +66,12 @@ def cli(countries: str, n: int, perspective: str, seed: int, out: str, fmt: str,
     inst, notes = default_instrument()
     spec = demo_spec(spec_countries, n_per_country=n, perspective=perspective, seed=seed, invariant=invariant)
     spec = replace(spec, careless_share=careless, missing_rate=missing, missing_respondents=missing_respondents)
-    sim = simulate(inst, spec)
-    paths = write_simulation(sim, out, fmt=fmt, inst=inst)
+    from rich.console import Console
+
+    with Console(stderr=True).status(f"simulating {n * len(spec.countries):,} respondents …") as status:
+        sim = simulate(inst, spec)
+        status.update(f"writing {fmt} …")
+        paths = write_simulation(sim, out, fmt=fmt, inst=inst)
     if as_json:
         click.echo(json.dumps({"responses": str(paths["responses"]), "truth": str(paths["truth"]),
                                "n": len(sim.data), "careless": {k: len(v) for k, v in
