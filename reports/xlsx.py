@@ -84,9 +84,28 @@ def write_xlsx(res: Results, path: str | Path) -> Path:
                     cell.data_type = TYPE_STRING
         sheet.freeze_panes = "A2"
     wb.properties.created = _FIXED_TIME
-    wb.properties.modified = _FIXED_TIME
     wb.properties.creator = "vcd-toolkit"
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
     wb.save(out)
+    _normalise(out)
     return out
+
+
+def _normalise(path: Path) -> None:
+    """Make the workbook byte-reproducible: fixed zip entry times and a fixed ``dcterms:modified``
+    (openpyxl stamps the save time into both)."""
+    import re
+    import zipfile
+
+    with zipfile.ZipFile(path) as zin:
+        entries = [(info.filename, zin.read(info.filename)) for info in zin.infolist()]
+    stamp = _FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zout:
+        for name, blob in entries:
+            if name == "docProps/core.xml":
+                blob = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)", rb"\g<1>" + stamp + rb"\g<2>",
+                              blob)
+            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            zout.writestr(info, blob)
