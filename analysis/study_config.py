@@ -20,8 +20,8 @@ A study.toml has these tables (only ``[study] name`` and ``[data] path`` are req
     [cleaning]                        # rules, thresholds, order — see analysis.clean_config
 
     [efa]        enabled, sample ("split": a random calibration share, stratified by country | "full"), split
-                 (the calibration share, default 0.5; or "half" | "none"), constructs (reasons | all), n_factors (int or "parallel"),
-                 method, rotation, cor, missing, n_iter
+                 (the calibration share, default 0.5; or "half" | "none"), constructs (reasons | all),
+                 n_factors (int or "parallel"), method, rotation, cor, missing, n_iter
     [reliability] enabled, constructs (reasons | all), omega, missing
     [cfa]        enabled, constructs (reasons | all), estimator (ML | MLR), missing (listwise | fiml), sample
                  ("holdout": the respondents not in the EFA's calibration share | "full")
