@@ -76,7 +76,7 @@ def cfa(
     group: str | None = None,
     group_order: Sequence | None = None,
     group_equal: Sequence[str] = (),
-    group_partial: Sequence[str] = (),
+    group_partial: Sequence[str | tuple[str, object]] = (),
     estimator: str = "ML",
     missing: str = "listwise",
     std_lv: bool = False,
@@ -95,6 +95,7 @@ def cfa(
         Grouping column; groups in order of first appearance unless ``group_order`` is given.
     group_equal, group_partial :
         lavaan's ``group.equal`` / ``group.partial`` (``"loadings"``, ``"intercepts"``, …; ``"F =~ x3"``).
+        A ``group_partial`` entry ``("x3 ~1", "DE")`` releases the parameter in group ``DE`` only.
     estimator : {"ML", "MLR"}
         MLR: ML estimates, Huber-White SEs, Yuan-Bentler (Mplus) scaled χ², robust CFI/TLI/RMSEA.
     missing : {"listwise", "fiml", "ml"}
@@ -181,8 +182,18 @@ def _cfa(model, data, group, group_order, group_equal, group_partial, estimator,
     G = len(datas)
     if meanstructure is None:
         meanstructure = G > 1 or fiml or any(t.op == "~1" for t in pm.terms)
+    gindex = {str(lab): i + 1 for i, lab in enumerate(labels)}
+    partial_specs: list[str | tuple[str, int]] = []
+    for spec in group_partial:
+        if isinstance(spec, str):
+            partial_specs.append(spec)
+            continue
+        text, glab = spec
+        if group is None or str(glab) not in gindex:
+            raise DataError(f"group_partial {text!r}: group {glab!r} is not among the groups")
+        partial_specs.append((text, gindex[str(glab)]))
     pt = build_partable(pm, ngroups=G, std_lv=std_lv, meanstructure=bool(meanstructure),
-                        group_equal=group_equal, group_partial=group_partial)
+                        group_equal=group_equal, group_partial=partial_specs)
     rep = Representation(pt)
     p = rep.p
     ndat = G * (p * (p + 1) // 2 + (p if rep.meanstructure else 0))
@@ -258,7 +269,7 @@ def _cfa(model, data, group, group_order, group_equal, group_partial, estimator,
     se = np.where((free > 0) & np.isnan(np.diag(vcov))[np.maximum(free - 1, 0)], np.nan, se)
     std_lv, std_all = standardize(rep, x)
     Jall = std_jacobian(rep, x, 1)
-    std_all_se = np.sqrt(np.clip(np.einsum("ij,jk,ik->i", Jall, vcov, Jall), 0, None))
+    std_all_se = np.sqrt(np.clip(((Jall @ vcov) * Jall).sum(axis=1), 0, None))
     with np.errstate(divide="ignore", invalid="ignore"):
         z = np.where(free > 0, values / se, np.nan)
     pval = 2 * stats.norm.sf(np.abs(z))

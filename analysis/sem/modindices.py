@@ -102,8 +102,13 @@ def modification_indices(rep: Representation, est: MLEstimator, x: np.ndarray, g
     return out
 
 
-def score_tests(rep: Representation, est: MLEstimator, x: np.ndarray, groups: tuple[str, ...]) -> pd.DataFrame:
-    """Univariate score tests of every equality constraint (releasing one constraint at a time)."""
+def score_tests(rep: Representation, est: MLEstimator, x: np.ndarray, groups: tuple[str, ...],
+                reference: bool = False) -> pd.DataFrame:
+    """Univariate score tests of every equality constraint (releasing one constraint at a time).
+
+    With ``reference=True`` each class also gets the test of releasing its first row (the reference group's
+    parameter, compared with the next group), which lavaan's constraint-wise ``lavTestScore`` does not list.
+    """
     pt = rep.pt
     cols = ["lhs", "op", "rhs", "group", "ref_group", "plabel_ref", "plabel", "x2", "df", "pvalue"]
     fr = pt[pt["unco"] > 0].sort_values("unco")
@@ -131,13 +136,15 @@ def score_tests(rep: Representation, est: MLEstimator, x: np.ndarray, groups: tu
     for _free, grp in dup.groupby("free", sort=True):
         grp = grp.sort_values("unco")
         ref = grp.iloc[0]
-        for _, r in grp.iloc[1:].iterrows():
+        tested = grp if reference else grp.iloc[1:]
+        for _, r in tested.iterrows():
             o = int(r["unco"]) - 1
             c = K.T @ I[:, o]
             Aic = Ai @ c
             schur = I[o, o] - c @ Aic
             x2 = N * (base + (c @ Aiu - s[o]) ** 2 / schur) if schur > 1e-12 else np.nan
+            other = grp.iloc[1] if r["unco"] == ref["unco"] else ref
             rows.append(dict(lhs=r["lhs"], op=r["op"], rhs=r["rhs"], group=groups[int(r["group"]) - 1],
-                             ref_group=groups[int(ref["group"]) - 1], plabel_ref=ref["plabel"],
+                             ref_group=groups[int(other["group"]) - 1], plabel_ref=other["plabel"],
                              plabel=r["plabel"], x2=x2, df=1, pvalue=float(stats.chi2.sf(x2, 1))))
     return pd.DataFrame(rows, columns=cols)

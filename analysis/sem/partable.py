@@ -94,7 +94,7 @@ def build_partable(
     std_lv: bool = False,
     meanstructure: bool = False,
     group_equal: Sequence[str] = (),
-    group_partial: Sequence[str] = (),
+    group_partial: Sequence[str | tuple[str, int]] = (),
 ) -> pd.DataFrame:
     """Build the parameter table of a (multi-group) CFA.
 
@@ -110,7 +110,9 @@ def build_partable(
         Add observed intercepts (free) and latent means (fixed 0; free in groups 2.. when
         ``"intercepts"`` is in ``group_equal`` and ``"means"`` is not, as lavaan does).
     group_equal, group_partial :
-        lavaan's ``group.equal`` classes and the parameters released from them (``"F =~ x3"``).
+        lavaan's ``group.equal`` classes and the parameters released from them: ``"F =~ x3"`` releases the
+        parameter in every group (lavaan); ``("F =~ x3", g)`` releases it in group *g* (1-based) only, the
+        other groups staying equal to each other (partial invariance found by score tests).
 
     Examples
     --------
@@ -132,7 +134,16 @@ def build_partable(
         if key not in GROUP_EQUAL:
             raise EstimationError(f"unknown group_equal {g!r}; use some of {', '.join(GROUP_EQUAL)}")
         geq.add(key)
-    partial = {parse_param(s) for s in group_partial}
+    partial: set[tuple[str, str, str]] = set()
+    partial_in: dict[tuple[str, str, str], set[int]] = {}
+    for spec in group_partial:
+        if isinstance(spec, str):
+            partial.add(parse_param(spec))
+        else:
+            text, gi = spec
+            if not 1 <= int(gi) <= ngroups:
+                raise EstimationError(f"group_partial {text!r}: group {gi} is not in 1..{ngroups}")
+            partial_in.setdefault(parse_param(text), set()).add(int(gi))
     latent = list(model.latent)
     observed = list(model.observed)
     lat_set = set(latent)
@@ -266,16 +277,17 @@ def build_partable(
         if isinstance(c.rhs, str) and c.lhs in by_label and c.rhs in by_label:
             union(by_label[c.lhs], by_label[c.rhs])
     if geq and ngroups > 1:
-        key_rows: dict[tuple[str, str, str], int] = {}
-        for r in free_rows:
-            if pt.at[r, "group"] == 1:
-                key_rows[(pt.at[r, "lhs"], pt.at[r, "op"], pt.at[r, "rhs"])] = int(r)
+        # rows of a constrained parameter that are not released share the first such row's number
+        anchor: dict[tuple[str, str, str], int] = {}
         for r in free_rows:
             key = (pt.at[r, "lhs"], pt.at[r, "op"], pt.at[r, "rhs"])
-            if pt.at[r, "group"] == 1 or key not in key_rows:
+            if (key in partial or int(pt.at[r, "group"]) in partial_in.get(key, ())
+                    or param_class(key[1], key[0], key[2], lat_set) not in geq):
                 continue
-            if param_class(key[1], key[0], key[2], lat_set) in geq and key not in partial:
-                union(key_rows[key], int(r))
+            if key in anchor:
+                union(anchor[key], int(r))
+            else:
+                anchor[key] = int(r)
     free = np.zeros(len(pt), dtype=int)
     nums: dict[int, int] = {}
     for r in free_rows:

@@ -84,14 +84,15 @@ class CfaResult:
         out = modification_indices(self._rep, self._est, self._x, self.groups, self.multigroup)
         return out[out["mi"] >= minimum].reset_index(drop=True)
 
-    def score_tests(self) -> pd.DataFrame:
+    def score_tests(self, reference: bool = False) -> pd.DataFrame:
         """Univariate score tests of the equality constraints (lavaan ``lavTestScore``), one per constraint.
 
         Columns: lhs op rhs group (the released row's group) ref_group plabel_ref plabel x2 df pvalue.
+        ``reference=True`` adds, per constrained parameter, the test of releasing it in the first group.
         """
         from .modindices import score_tests
 
-        return score_tests(self._rep, self._est, self._x, self.groups)
+        return score_tests(self._rep, self._est, self._x, self.groups, reference=reference)
 
     @property
     def vcov(self) -> np.ndarray:
