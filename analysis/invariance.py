@@ -250,7 +250,10 @@ def run_invariance(
                 st = st[np.isfinite(st["x2"].to_numpy(float))]
                 if st.empty:
                     break
-                best = st.loc[st["x2"].idxmax()]
+                # the largest test; on (near) ties — two groups give identical tests — not the reference group
+                top = st[st["x2"] >= st["x2"].max() * (1 - 1e-6)]
+                nonref = top[top["group"].astype(str) != kept[0]]
+                best = (nonref if len(nonref) else top).iloc[0]
                 significant = release == "score" and float(best["pvalue"]) < alpha / max(n_tests, 1)
                 if ok and not significant:
                     break
