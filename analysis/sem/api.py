@@ -23,7 +23,7 @@ from threadpoolctl import threadpool_limits
 
 from vcd_core.errors import DataError, EstimationError
 
-from . import robust
+from . import hessian, robust
 from .estimator_ml import MLEstimator
 from .fiml_robust import fiml_corrected
 from .fit import fit_measures, srmr_bentler
@@ -213,7 +213,10 @@ def _cfa(model, data, group, group_order, group_equal, group_partial, estimator,
     if information is None:
         information = "observed" if (fiml or estimator == "MLR") else "expected"
     info_exp = est.expected_information(x)
-    A = est.observed_information(x) if (information == "observed" or estimator == "MLR") else info_exp
+    if information == "observed" or estimator == "MLR":
+        A = hessian.observed_information(rep, est, x) if hessian.supported(rep) else est.observed_information(x)
+    else:
+        A = info_exp
     B0 = None
     vcov = np.full((npar, npar), np.nan)
     try:
