@@ -124,6 +124,42 @@ class MLEstimator:
         W = V[np.ix_(a, a)] * V[np.ix_(b, b)] + V[np.ix_(a, b)] * V[np.ix_(b, a)]
         return W * m[:, None] * m[None, :]
 
+    @staticmethod
+    def _t_block(X: np.ndarray, Y: np.ndarray, I: np.ndarray, J: np.ndarray, m: np.ndarray) -> np.ndarray:
+        """T[(ij),(kl)] = tr(E_ij X E_kl Y) for symmetric X, Y over vech pairs (i ≤ j), weights m (½ on diagonal)."""
+        T = (X[np.ix_(J, I)] * Y[np.ix_(J, I)].T + X[np.ix_(J, J)] * Y[np.ix_(I, I)].T
+             + X[np.ix_(I, I)] * Y[np.ix_(J, J)].T + X[np.ix_(I, J)] * Y[np.ix_(I, J)].T)
+        return T * m[:, None] * m[None, :]
+
+    def moment_hessian(self, g: int, sigma: np.ndarray, mu: np.ndarray | None) -> np.ndarray:
+        """Observed Hessian of fmin_g with respect to (vech Σ, μ), analytic, pattern by pattern under FIML."""
+        rep = self.rep
+        d = self.data[g]
+        nv = len(rep.va)
+        H = np.zeros((rep.nmom, rep.nmom))
+        pats = d.patterns if d.fiml else [None]
+        for pt in pats:
+            if pt is None:
+                o, n, mean, S = np.arange(rep.p), d.n, d.mean, d.S
+            else:
+                o, n, mean, S = pt.obs, pt.n, pt.mean, pt.S
+            V = _inv_pd(sigma[np.ix_(o, o)])[0]
+            dm = mean - mu[o] if mu is not None else np.zeros(len(o))
+            W = V @ (S + np.outer(dm, dm)) @ V
+            sa, sb = np.triu_indices(len(o))
+            m = np.where(sa == sb, 0.5, 1.0)
+            TVW = self._t_block(V, W, sa, sb, m)
+            Hs = 0.5 * n / d.n * (TVW + TVW.T - self._t_block(V, V, sa, sb, m))
+            full = self.vpos[o[sa], o[sb]]
+            H[np.ix_(full, full)] += Hs
+            if rep.meanstructure:
+                z = V @ dm
+                Hm = n / d.n * (V[:, sa] * z[sb][None, :] + V[:, sb] * z[sa][None, :]) * m[None, :]
+                H[np.ix_(nv + o, full)] += Hm
+                H[np.ix_(full, nv + o)] += Hm.T
+                H[np.ix_(nv + o, nv + o)] += n / d.n * V
+        return H
+
     def moment_information_complete(self, S: np.ndarray, mean: np.ndarray | None) -> np.ndarray:
         """Complete-data expected information of (vech Σ, μ) at Σ = S (ignores the group's missing data)."""
         rep = self.rep
@@ -209,9 +245,25 @@ class MLEstimator:
             if self.data[g].fiml:
                 out.append(self.w[g] * self._fiml_info(g, sig, mu, D))
             else:
-                W = self.moment_information(g, sig, mu)
-                out.append(self.w[g] * (D.T @ W @ D))
+                out.append(self.w[g] * self._complete_info(sig, D))
         return out
+
+    def _complete_info(self, sigma: np.ndarray, D: np.ndarray) -> np.ndarray:
+        """½ tr(V dΣ_k V dΣ_l) + dμ_kᵀ V dμ_l = Δᵀ W Δ without forming the moment-space W (p⁴ entries)."""
+        rep = self.rep
+        nv = len(rep.va)
+        q = D.shape[1]
+        dS = np.zeros((q, rep.p, rep.p))
+        dS[:, rep.va, rep.vb] = D[:nv].T
+        dS[:, rep.vb, rep.va] = D[:nv].T
+        V = _inv_pd(sigma)[0]
+        A = (V @ dS).reshape(q, -1)
+        At = (dS @ V).reshape(q, -1)
+        info = 0.5 * (A @ At.T)
+        if rep.meanstructure:
+            Dm = D[nv:]
+            info += Dm.T @ V @ Dm
+        return info
 
     def expected_information(self, x: np.ndarray) -> np.ndarray:
         """Expected information (per observation) in ``x`` space."""
@@ -222,7 +274,32 @@ class MLEstimator:
         return I
 
     def observed_information(self, x: np.ndarray) -> np.ndarray:
-        """Hessian of ``fmin`` by central differences of the analytic gradient."""
+        """Hessian of ``fmin``: central differences of the analytic gradient (complete data), or under FIML
+        Δᵀ H_m Δ (analytic moment Hessian) + the curvature of the moments (differences of Δ(θ)ᵀ g_m)."""
+        rep = self.rep
+        if any(d.fiml for d in self.data):
+            n = len(x)
+            H = np.zeros((n, n))
+            gms = []
+            for g in range(rep.ngroups):
+                sig, mu, D = rep.delta(x, g)
+                gms.append(self.moment_gradient(g, sig, mu))
+                blk = self.w[g] * (D.T @ self.moment_hessian(g, sig, mu) @ D)
+                idx = rep.groups[g].xidx
+                np.add.at(H, (idx[:, None], idx[None, :]), blk)
+
+            def dg(z: np.ndarray) -> np.ndarray:
+                out = np.zeros(n)
+                for g in range(rep.ngroups):
+                    np.add.at(out, rep.groups[g].xidx, self.w[g] * (rep.delta(z, g)[2].T @ gms[g]))
+                return out
+
+            for k in range(n):
+                h = 1e-5 * max(1.0, abs(x[k]))
+                e = np.zeros(n)
+                e[k] = h
+                H[:, k] += (dg(x + e) - dg(x - e)) / (2 * h)
+            return (H + H.T) / 2
         n = len(x)
         H = np.zeros((n, n))
         for k in range(n):
@@ -294,11 +371,15 @@ class MLEstimator:
             f = self.objective(x)
         it = 0
         lam = 0.0  # Levenberg-Marquardt damping, raised when the line search struggles
+        fiml = any(d.fiml for d in self.data)
+        I, t_prev = None, 0.0
         for it in range(1, max_iter + 1):  # noqa: B007
             g = self.gradient(x)
             if np.max(np.abs(g)) < tol:
                 return x, True, it, "converged"
-            I = self.expected_information(x)
+            # FIML information is costly: reuse it while full steps succeed (refresh every 4th iteration)
+            if not fiml or I is None or t_prev < 1.0 or it % 4 == 0:
+                I = self.expected_information(x)
             dI = np.diag(np.diag(I)) + 1e-12 * np.eye(len(x))
             try:
                 step = -np.linalg.solve(I + lam * dI + 1e-12 * np.eye(len(x)), g)
@@ -315,6 +396,7 @@ class MLEstimator:
                 t *= 0.5
             else:
                 break
+            t_prev = t
             lam = max(lam / 10, 0.0) if t == 1.0 else (lam * 10 if lam > 0 else 1e-3) if t < 0.1 else lam
             if lam < 1e-8:
                 lam = 0.0
