@@ -207,10 +207,11 @@ def run_invariance(
     say = progress or (lambda _msg: None)
     obs_set = set(observed)
 
-    def fit(step: str, freed: list[tuple[str, str]]) -> CfaResult:
+    def fit(step: str, freed: list[tuple[str, str]], start: CfaResult | None = None) -> CfaResult:
         try:
             return cfa(pm, sub, group=group, group_order=kept, group_equal=STEP_EQUAL[step],
-                       group_partial=list(freed), estimator=estimator, missing=missing)
+                       group_partial=list(freed), estimator=estimator, missing=missing, start=start,
+                       std_se=False)
         except VcdError as exc:
             raise type(exc)(f"{step} model: {exc}") from None
 
@@ -227,7 +228,7 @@ def run_invariance(
             ladder_rows.append({"step": step, "decision": f"not tested ({failed_at} not supported)", "n_freed": 0})
             continue
         say(f"{step} model")
-        cur = fit(step, freed)
+        cur = fit(step, freed, prev)
         if not cur.converged:
             warnings.append(f"{step} model did not converge")
         warnings += [f"{step}: {w}" for w in cur.warnings if "dropped" not in w]
@@ -265,7 +266,7 @@ def run_invariance(
                                    "pvalue": float(best["pvalue"]), "why": "significant score test" if ok
                                    else "step not supported"})
                 say(f"{step} model, releasing {text} in {best['group']}")
-                cur = fit(step, freed)
+                cur = fit(step, freed, cur)
                 basis = fit_basis(cur.fit, estimator)
                 ok, why = judge_step(step, pbasis, basis, criteria)
                 ok = ok and cur.converged

@@ -82,6 +82,8 @@ def cfa(
     std_lv: bool = False,
     meanstructure: bool | None = None,
     information: str | None = None,
+    start: CfaResult | None = None,
+    std_se: bool = True,
 ) -> CfaResult:
     """Fit a (multi-group) confirmatory factor model like lavaan's ``cfa()``.
 
@@ -106,6 +108,11 @@ def cfa(
         Default: True with groups, FIML or intercept terms, else False (lavaan's default).
     information : {"expected", "observed"}, optional
         For ML SEs. Default: expected (complete data), observed (FIML; MLR always uses observed).
+    start : CfaResult, optional
+        Start from the estimates of an earlier fit of a related model (same variables and groups: e.g. the
+        previous step of an invariance ladder); parameters made equal start at the mean of the earlier values.
+    std_se : bool
+        Compute delta-method SEs of the standardized solution (``std_all_se``; NaN when False — faster).
 
     Returns
     -------
@@ -122,11 +129,28 @@ def cfa(
     """
     with threadpool_limits(1):
         return _cfa(model, data, group, group_order, group_equal, group_partial, estimator, missing, std_lv,
-                    meanstructure, information)
+                    meanstructure, information, start, std_se)
+
+
+def _warm_start(x: np.ndarray, pt: pd.DataFrame, labels: list, start: CfaResult) -> np.ndarray:
+    prev = start.params
+    key = zip(prev["lhs"], prev["op"], prev["rhs"], prev["group"].astype(str), strict=True)
+    val = dict(zip(key, prev["est"].to_numpy(float), strict=True))
+    sums = np.zeros(len(x))
+    cnt = np.zeros(len(x))
+    glab = [str(lb) for lb in labels]
+    for lhs, op, rhs, g, fr in zip(pt["lhs"], pt["op"], pt["rhs"], pt["group"], pt["free"], strict=True):
+        v = val.get((lhs, op, rhs, glab[g - 1] if start.group_var is not None else ""))
+        if fr > 0 and v is not None and np.isfinite(v):
+            sums[fr - 1] += v
+            cnt[fr - 1] += 1
+    out = x.copy()
+    out[cnt > 0] = sums[cnt > 0] / cnt[cnt > 0]
+    return out
 
 
 def _cfa(model, data, group, group_order, group_equal, group_partial, estimator, missing, std_lv,
-         meanstructure, information) -> CfaResult:
+         meanstructure, information, start=None, std_se=True) -> CfaResult:
     pm = parse_model(model) if isinstance(model, str) else model
     estimator = str(estimator).upper()
     if estimator not in ("ML", "MLR"):
@@ -206,7 +230,12 @@ def _cfa(model, data, group, group_order, group_equal, group_partial, estimator,
     for d in datas:
         if d.fiml and not d.em_converged:
             warnings.append(f"EM for the saturated model did not converge{' in group ' + d.label if d.label else ''}")
-    x, converged, iters, msg = est.optimize(est.start_values())
+    x0 = est.start_values()
+    if start is not None:
+        x0 = _warm_start(x0, pt, labels, start)
+        if not np.isfinite(est.objective(x0)):
+            x0 = est.start_values()
+    x, converged, iters, msg = est.optimize(x0)
     if not converged:
         warnings.append(f"the model did not converge ({msg}); estimates are not trustworthy")
     N = est.ntotal
@@ -271,8 +300,11 @@ def _cfa(model, data, group, group_order, group_equal, group_partial, estimator,
     se = np.where(free > 0, se_x[np.maximum(free - 1, 0)], 0.0)
     se = np.where((free > 0) & np.isnan(np.diag(vcov))[np.maximum(free - 1, 0)], np.nan, se)
     std_lv, std_all = standardize(rep, x)
-    Jall = std_jacobian(rep, x, 1)
-    std_all_se = np.sqrt(np.clip(((Jall @ vcov) * Jall).sum(axis=1), 0, None))
+    if std_se:
+        Jall = std_jacobian(rep, x, 1)
+        std_all_se = np.sqrt(np.clip(((Jall @ vcov) * Jall).sum(axis=1), 0, None))
+    else:
+        std_all_se = np.full(len(pt), np.nan)
     with np.errstate(divide="ignore", invalid="ignore"):
         z = np.where(free > 0, values / se, np.nan)
     pval = 2 * stats.norm.sf(np.abs(z))

@@ -124,27 +124,36 @@ def score_tests(rep: Representation, est: MLEstimator, x: np.ndarray, groups: tu
         I[np.ix_(idx, idx)] += blk
         sig, mu, D = rep.delta(x, g)
         s[idx] += est.w[g] * (D.T @ est.moment_gradient(g, sig, mu))
-    K = np.zeros((nun, rep.nx))
-    K[np.arange(nun), rep.unco_to_x] = 1.0
-    A = K.T @ I @ K
+    ux = np.asarray(rep.unco_to_x)
+    nx = rep.nx
+
+    def kt(M: np.ndarray) -> np.ndarray:  # Kᵀ M: sum the rows of M that share a free parameter
+        out = np.zeros((nx,) + M.shape[1:])
+        np.add.at(out, ux, M)
+        return out
+
+    A = kt(kt(I).T)  # Kᵀ I K (I symmetric)
     Ai = np.linalg.inv(A)
-    u = K.T @ s
+    u = kt(s)
     Aiu = Ai @ u
     base = float(u @ Aiu)
     N = est.ntotal
-    rows = []
+    plan = []
     for _free, grp in dup.groupby("free", sort=True):
         grp = grp.sort_values("unco")
         ref = grp.iloc[0]
         tested = grp if reference else grp.iloc[1:]
         for _, r in tested.iterrows():
-            o = int(r["unco"]) - 1
-            c = K.T @ I[:, o]
-            Aic = Ai @ c
-            schur = I[o, o] - c @ Aic
-            x2 = N * (base + (c @ Aiu - s[o]) ** 2 / schur) if schur > 1e-12 else np.nan
-            other = grp.iloc[1] if r["unco"] == ref["unco"] else ref
-            rows.append(dict(lhs=r["lhs"], op=r["op"], rhs=r["rhs"], group=groups[int(r["group"]) - 1],
-                             ref_group=groups[int(other["group"]) - 1], plabel_ref=other["plabel"],
-                             plabel=r["plabel"], x2=x2, df=1, pvalue=float(stats.chi2.sf(x2, 1))))
+            plan.append((r, grp.iloc[1] if r["unco"] == ref["unco"] else ref))
+    O = np.array([int(r["unco"]) - 1 for r, _ in plan], dtype=int)
+    C = kt(I[:, O])                                   # Kᵀ I e_o for every tested row (nx × |O|)
+    schur = I[O, O] - np.einsum("ij,ij->j", C, Ai @ C)
+    num = C.T @ Aiu - s[O]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        x2s = np.where(schur > 1e-12, N * (base + num ** 2 / schur), np.nan)
+    rows = []
+    for (r, other), x2 in zip(plan, x2s, strict=True):
+        rows.append(dict(lhs=r["lhs"], op=r["op"], rhs=r["rhs"], group=groups[int(r["group"]) - 1],
+                         ref_group=groups[int(other["group"]) - 1], plabel_ref=other["plabel"],
+                         plabel=r["plabel"], x2=float(x2), df=1, pvalue=float(stats.chi2.sf(x2, 1))))
     return pd.DataFrame(rows, columns=cols)
