@@ -89,14 +89,20 @@ def _groups(data: pd.DataFrame, group: str, observed: list[str], missing: str, r
         if unknown:
             raise DataError(f"group(s) {', '.join(unknown)} not found in column {group!r}")
         labels = [str(g) for g in group_order]
+    ok = _usable_n(data, observed, missing)
+    gs = col.astype(str).where(col.notna())
+    counts = ok.groupby(gs).sum()
+    if reference == "auto":
+        big = [g for g in labels if int(counts.get(g, 0)) >= min_n]
+        if len(big) < 2:
+            raise DataError(f"invariance needs at least two groups of {group!r} with {min_n}+ respondents; "
+                            f"found {len(big)}")
+        reference = big[0]
     if reference is not None:
         if str(reference) not in labels:
             raise DataError(f"reference group {reference!r} not found in column {group!r}")
         labels.remove(str(reference))
         labels.insert(0, str(reference))
-    ok = _usable_n(data, observed, missing)
-    gs = col.astype(str).where(col.notna())
-    counts = ok.groupby(gs).sum()
     rows = []
     for g in labels:
         n = int(counts.get(g, 0))
@@ -164,7 +170,8 @@ def run_invariance(
         Steps to run, a prefix-ordered subset of ``configural, metric, scalar, strict`` (configural always runs).
     reference : optional
         Reference group (first in the model; its latent means are fixed to 0). Default: the first group in
-        ``group_order`` or in order of first appearance in the data (lavaan).
+        ``group_order`` or in order of first appearance in the data (lavaan); ``"auto"``: the first of those
+        with enough respondents.
     group_order : sequence, optional
         Order of the groups.
     min_group_n : int, optional

@@ -25,7 +25,8 @@ A study.toml has these tables (only ``[study] name`` and ``[data] path`` are req
     [reliability] enabled, constructs (reasons | all), omega, missing
     [cfa]        enabled, constructs (reasons | all), estimator (ML | MLR), missing (listwise | fiml), sample
                  ("holdout": the respondents not in the EFA's calibration share | "full")
-    [invariance] enabled, group, estimator, missing, criteria, partial, max_free, min_group_n, steps
+    [invariance] enabled, group, estimator, missing, criteria, partial, release (fit | score), alpha, max_free,
+                 min_group_n, steps
     [compare]    enabled, groupings, method, correction, alpha, timing, hypotheses
     [report]     enabled, formats (html, md, xlsx)
     [analysis]   DESIGN.md's short form: estimator, missing, invariance_group, compare (defaults for the above)
@@ -127,6 +128,8 @@ class InvarianceConfig:
     max_free: int = 10
     min_group_n: int = 100
     steps: tuple[str, ...] = ("configural", "metric", "scalar")
+    release: str = "fit"
+    alpha: float = 0.05
 
 
 @dataclass(frozen=True)
@@ -388,7 +391,8 @@ the results folder), got 'a b'
                     missing=cf.str("missing", missing, ("listwise", "fiml")),
                     sample=cf.str("sample", "holdout", ("holdout", "full")))
     iv = _Table("invariance", doc.get("invariance"), ("enabled", "group", "estimator", "missing", "criteria",
-                                                      "partial", "max_free", "min_group_n", "steps"), file)
+                                                      "partial", "release", "alpha", "max_free", "min_group_n",
+                                                      "steps"), file)
     invariance = InvarianceConfig(enabled=iv.bool("enabled", True),
                                   group=iv.str("group", an.str("invariance_group", "country")),
                                   estimator=iv.str("estimator", estimator, ("ML", "MLR")),
@@ -396,7 +400,9 @@ the results folder), got 'a b'
                                   criteria=iv.str("criteria", "chen2007", ("chen2007", "cheung2002")),
                                   partial=iv.bool("partial", True), max_free=iv.int("max_free", 10),
                                   min_group_n=iv.int("min_group_n", 100, minimum=2),
-                                  steps=iv.strings("steps", ("configural", "metric", "scalar"), LADDER))
+                                  steps=iv.strings("steps", ("configural", "metric", "scalar"), LADDER),
+                                  release=iv.str("release", "fit", ("fit", "score")),
+                                  alpha=iv.float("alpha", 0.05, 1e-6, 0.5))
     co = _Table("compare", doc.get("compare"), ("enabled", "groupings", "method", "correction", "alpha",
                                                 "timing", "hypotheses"), file)
     default_groupings = an.strings("compare", CompareConfig.groupings)

@@ -390,7 +390,17 @@ def step_invariance(ctx: StudyContext) -> list[str]:
     writer = getattr(mod, "write_results", None)
     if runner is None or writer is None:
         raise StepSkipped("analysis.invariance does not offer run_invariance + write_results yet")
-    res = runner(ctx.recoded(), reason_model(ctx), group=cfg.group, estimator=cfg.estimator, missing=cfg.missing)
+    from vcd_core.errors import DataError
+
+    try:
+        res = runner(ctx.recoded(), reason_model(ctx), group=cfg.group, estimator=cfg.estimator,
+                     missing=cfg.missing, criteria=cfg.criteria, partial=cfg.partial, release=cfg.release,
+                     alpha=cfg.alpha, max_free=cfg.max_free, min_group_n=cfg.min_group_n, steps=cfg.steps,
+                     reference="auto")
+    except DataError as exc:
+        if "at least two groups" in exc.message:
+            raise StepSkipped(f"{exc.message} ([invariance] min_group_n = {cfg.min_group_n})") from None
+        raise
     target = ctx.out / "invariance"
     written = writer(res, target)
     comp = target / "comparability.csv"
