@@ -24,6 +24,7 @@ from threadpoolctl import threadpool_limits
 from vcd_core.errors import DataError, EstimationError
 
 from . import hessian, robust
+from .blocks import blocks_of
 from .estimator_ml import MLEstimator
 from .fiml_robust import fiml_corrected
 from .fit import fit_measures, srmr_bentler
@@ -130,6 +131,22 @@ def cfa(
     with threadpool_limits(1):
         return _cfa(model, data, group, group_order, group_equal, group_partial, estimator, missing, std_lv,
                     meanstructure, information, start, std_se)
+
+
+def _checked_inverse(A: np.ndarray, blk) -> np.ndarray:
+    """A⁻¹, or ``LinAlgError`` when A is singular or not positive definite (smallest eigenvalue ≤ 1e-12·max|A|;
+    for multi-group arrows checked blockwise: positive definite blocks and Schur complement, bounded inverse)."""
+    tol = 1e-12 * max(1.0, float(np.abs(A).max()))
+    if not blk.useful:
+        if np.linalg.eigvalsh(A).min() <= tol:
+            raise np.linalg.LinAlgError("singular")
+        return np.linalg.inv(A)
+    if not blk.is_pd(A):
+        raise np.linalg.LinAlgError("not positive definite")
+    Ai = blk.inv(A)
+    if not np.isfinite(Ai).all() or np.abs(np.diag(Ai)).max() * tol >= 1.0:
+        raise np.linalg.LinAlgError("singular")
+    return Ai
 
 
 def _warm_start(x: np.ndarray, pt: pd.DataFrame, labels: list, start: CfaResult) -> np.ndarray:
@@ -249,13 +266,12 @@ def _cfa(model, data, group, group_order, group_equal, group_partial, estimator,
     B0 = None
     vcov = np.full((npar, npar), np.nan)
     try:
-        if np.linalg.eigvalsh(A).min() <= 1e-12 * max(1.0, np.abs(A).max()):
-            raise np.linalg.LinAlgError
+        Ainv = _checked_inverse(A, blocks_of(rep))
         if estimator == "MLR":
             B0 = robust.first_order(est, x)
-            vcov = robust.sandwich(A, B0, N)
+            vcov = Ainv @ B0 @ Ainv / N  # sandwich
         else:
-            vcov = np.linalg.inv(A) / N
+            vcov = Ainv / N
     except np.linalg.LinAlgError:
         warnings.append("the information matrix is singular: the model may not be identified; no standard errors")
     # test statistics

@@ -372,6 +372,7 @@ class MLEstimator:
         it = 0
         lam = 0.0  # Levenberg-Marquardt damping, raised when the line search struggles
         from . import hessian
+        from .blocks import blocks_of
 
         fiml = any(d.fiml for d in self.data)
         newton = hessian.supported(self.rep)
@@ -386,9 +387,11 @@ class MLEstimator:
                 I = hessian.observed_information(self.rep, self, x)
             elif not fiml or I is None or t_prev < 1.0 or it % 4 == 0:
                 I = self.expected_information(x)
-            dI = np.diag(np.diag(I)) + 1e-12 * np.eye(len(x))
+            M = I.copy()
+            di = np.arange(len(x))
+            M[di, di] += lam * (np.diag(I) + 1e-12) + 1e-12
             try:
-                step = -np.linalg.solve(I + lam * dI + 1e-12 * np.eye(len(x)), g)
+                step = -blocks_of(self.rep).solve(M, g)
             except np.linalg.LinAlgError:
                 step = -g
             if not np.all(np.isfinite(step)) or g @ step >= 0:

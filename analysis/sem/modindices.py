@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .blocks import blocks_of
 from .estimator_ml import MLEstimator
 from .matrices import Representation
 from .standardized import row_values, standardize_values
@@ -133,7 +134,7 @@ def score_tests(rep: Representation, est: MLEstimator, x: np.ndarray, groups: tu
         return out
 
     A = kt(kt(I).T)  # Kᵀ I K (I symmetric)
-    Ai = np.linalg.inv(A)
+    Ai = blocks_of(rep).inv(A)
     u = kt(s)
     Aiu = Ai @ u
     base = float(u @ Aiu)
