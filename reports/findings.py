@@ -19,8 +19,12 @@ import pandas as pd
 from reports.results import Results
 
 REFERENCES: tuple[str, ...] = (
+    "Byrne, B. M., Shavelson, R. J., & Muthén, B. (1989). Testing for the equivalence of factor covariance and "
+    "mean structures: The issue of partial measurement invariance. Psychological Bulletin, 105(3), 456–466.",
     "Chen, F. F. (2007). Sensitivity of goodness of fit indexes to lack of measurement invariance. "
     "Structural Equation Modeling, 14(3), 464–504.",
+    "Cheung, G. W., & Rensvold, R. B. (2002). Evaluating goodness-of-fit indexes for testing measurement "
+    "invariance. Structural Equation Modeling, 9(2), 233–255.",
     "Curran, P. G. (2016). Methods for the detection of carelessly invalid responses in survey data. "
     "Journal of Experimental Social Psychology, 66, 4–19.",
     "Holm, S. (1979). A simple sequentially rejective multiple test procedure. "
@@ -270,12 +274,19 @@ def methods_paragraph(res: Results) -> str:
                      "lavaan's fitMeasures.")
     if res.step("invariance").ran:
         dec = res.json("invariance/decisions") or {}
+        rule = ("following Cheung and Rensvold (2002) (ΔCFI ≤ −.010)" if dec.get("criteria") == "cheung2002" else
+                "following Chen (2007) (ΔCFI ≤ −.010 together with ΔRMSEA ≥ .015 or ΔSRMR ≥ .030 for loadings, "
+                "≥ .010 for intercepts)")
+        release = ("; constraints were released one at a time, in the group with the largest univariate score test, "
+                   "while a step failed these criteria" if dec.get("freed") is not None else "")
+        if dec.get("release") == "score":
+            release += (f" or while the largest score test was significant at α = {dec.get('alpha', 0.05)} "
+                        "(Bonferroni-adjusted for the constraints of the step)")
         parts.append(f"Measurement invariance across {dec.get('group', 'countries')} was tested along the ladder "
-                     "configural → metric → scalar → strict with multi-group CFA; steps were judged by the "
-                     "change in fit following Chen (2007) (ΔCFI ≤ −.010 together with ΔRMSEA ≥ .015 or ΔSRMR ≥ "
-                     ".030 for loadings, ≥ .010 for intercepts), with Satorra–Bentler (2001) scaled χ² "
-                     "differences for robust estimation; failing constraints were released one at a time "
-                     "(partial invariance).")
+                     f"{' → '.join(dec.get('steps') or ['configural', 'metric', 'scalar', 'strict'])} with multi-group "
+                     f"CFA ({dec.get('estimator', 'ML')}); steps were judged by the change in fit {rule}, with "
+                     "Satorra–Bentler (2001) scaled χ² differences for robust estimation" + release
+                     + " (partial invariance; Byrne, Shavelson & Muthén, 1989).")
     if res.step("compare").ran:
         summ = res.json("compare/summary") or {}
         parts.append("Reasons were compared across relationship types, phases and countries on scale scores "

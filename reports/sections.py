@@ -214,8 +214,9 @@ def invariance_section(res: Results) -> Section:
     groups = dec.get("groups", []) or []
     sec.paragraphs.append(f"Across {len(groups)} {dec.get('group', 'groups')} groups ({', '.join(map(str, groups))}); "
                           f"criteria: {dec.get('criteria', '?')}; highest supported level: "
-                          f"{dec.get('highest', '?')}" + (f" (partial: {dec.get('partial')})"
-                                                          if dec.get("partial") else "") + ".")
+                          f"{dec.get('highest', '?')}" + (" (partial invariance)" if dec.get("partial") is True
+                                                          else f" ({dec.get('partial')})" if dec.get("partial")
+                                                          else "") + ".")
     if dec.get("excluded_groups"):
         sec.paragraphs.append(f"Groups left out: {dec.get('excluded_groups')}.")
     ladder = res.table("invariance/ladder")
@@ -233,7 +234,8 @@ def invariance_section(res: Results) -> Section:
     freed = dec.get("freed", []) or []
     if freed:
         sec.add(make_table(pd.DataFrame(freed), [("step", "Step", "text"), ("param", "Parameter", "text"),
-                                                 ("construct", "Construct", "text"), ("group", "Group", "text")],
+                                                 ("construct", "Construct", "text"), ("group", "Group", "text"),
+                                                 ("x2", "Score test χ²", "num2"), ("why", "Released because", "text")],
                            "Parameters freed (partial invariance)"))
     sec.add(make_table(res.table("invariance/latent_means"),
                        [("construct", "Construct", "text"), ("group", "Group", "text"), ("est", "Latent mean", "num3"),
