@@ -25,7 +25,7 @@ from scipy import stats
 __all__ = ["InvarianceResult", "comparability", "latent_means", "latent_variances", "write_results"]
 
 _LM_COLUMNS = ["construct", "group", "est", "se", "z", "pvalue", "ci_low", "ci_high", "std_diff", "model"]
-_LV_COLUMNS = ["construct", "group", "est", "se", "reference_est", "ratio", "model"]
+_LV_COLUMNS = ["construct", "group", "est", "se", "reference_est", "diff", "diff_se", "z", "pvalue", "ratio", "model"]
 
 
 @dataclass(frozen=True)
@@ -108,6 +108,11 @@ class InvarianceResult:
             lm = self.latent_means[["construct", "group", "est", "se", "z", "pvalue", "std_diff"]]
             lines += ["", f"Latent means against {self.reference} ({self.latent_means['model'].iloc[0]} model):",
                       lm.to_string(index=False, float_format=lambda v: f"{v:.3f}")]
+        if not self.latent_variances.empty:
+            lv = self.latent_variances[["construct", "group", "est", "reference_est", "diff", "diff_se", "pvalue",
+                                        "ratio"]]
+            lines += ["", f"Latent variances against {self.reference}:",
+                      lv.to_string(index=False, float_format=lambda v: f"{v:.3f}")]
         if self.warnings:
             lines += ["", "Warnings:"] + [f"  - {w}" for w in self.warnings]
         return "\n".join(lines)
@@ -159,23 +164,40 @@ def latent_means(res: Any, pm: Any, reference: str, model: str = "") -> pd.DataF
 
 
 def latent_variances(res: Any, pm: Any, reference: str, model: str = "") -> pd.DataFrame:
-    """Latent variances of every group and their ratio to the reference group's, from a model with equal loadings.
+    """Latent variances of every group against the reference group's, from a model with equal loadings: the
+    difference with its delta-method SE (from the estimates' covariance matrix), z, p and the ratio.
 
     Examples
     --------
-    >>> latent_variances(None, None, "A").columns.tolist()
-    ['construct', 'group', 'est', 'se', 'reference_est', 'ratio', 'model']
+    >>> latent_variances(None, None, "A").columns.tolist()[:6]
+    ['construct', 'group', 'est', 'se', 'reference_est', 'diff']
     """
     if res is None:
         return pd.DataFrame(columns=_LV_COLUMNS)
     p = res.params
     lat = list(pm.latent)
     v = p[(p.op == "~~") & (p.lhs == p.rhs) & p.lhs.isin(lat)]
-    ref = v[v.group == reference].set_index("lhs")["est"]
+    ref = v[v.group == reference].set_index("lhs")
     others = v[v.group != reference]
     out = pd.DataFrame({"construct": others["lhs"].to_numpy(), "group": others["group"].to_numpy(),
                         "est": others["est"].to_numpy(float), "se": others["se"].to_numpy(float)})
-    out["reference_est"] = out["construct"].map(ref).to_numpy(float)
+    out["reference_est"] = out["construct"].map(ref["est"]).to_numpy(float)
+    out["diff"] = out["est"] - out["reference_est"]
+    V = res.vcov
+    fg = others["free"].to_numpy(int) - 1
+    fr = out["construct"].map(ref["free"]).to_numpy(int) - 1
+    var = np.full(len(out), np.nan)
+    for i, (a, b) in enumerate(zip(fg, fr, strict=True)):
+        if a < 0 and b < 0:
+            continue
+        va = V[a, a] if a >= 0 else 0.0
+        vb = V[b, b] if b >= 0 else 0.0
+        cab = V[a, b] if a >= 0 and b >= 0 else 0.0
+        var[i] = va + vb - 2 * cab
+    out["diff_se"] = np.sqrt(np.clip(var, 0, None))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["z"] = out["diff"] / out["diff_se"]
+    out["pvalue"] = 2 * stats.norm.sf(np.abs(out["z"]))
     out["ratio"] = out["est"] / out["reference_est"]
     out["model"] = model or "highest supported"
     order = {c: i for i, c in enumerate(lat)}

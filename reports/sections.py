@@ -241,6 +241,13 @@ def invariance_section(res: Results) -> Section:
                        [("construct", "Construct", "text"), ("group", "Group", "text"), ("est", "Latent mean", "num3"),
                         ("se", "SE", "num3"), ("pvalue", "p", "p"), ("std_diff", "Std. difference", "num3")],
                        f"Latent means against the reference group ({dec.get('reference', 'first group')})"))
+    lv = res.table("invariance/latent_variances")
+    if lv is not None and not lv.empty and {"diff", "pvalue"} <= set(lv.columns):
+        sec.add(make_table(lv, [("construct", "Construct", "text"), ("group", "Group", "text"),
+                                ("est", "Latent variance", "num3"), ("reference_est", "Reference", "num3"),
+                                ("diff", "Difference", "num3"), ("diff_se", "SE", "num3"), ("pvalue", "p", "p"),
+                                ("ratio", "Ratio", "num2")],
+                           f"Latent variances against the reference group ({dec.get('reference', 'first group')})"))
     return sec
 
 

@@ -16,7 +16,7 @@ from sem_reference import REF, bfi, hs39, load_json, rel
 from analysis.cli import cli as main
 from analysis.invariance import run_invariance, write_results
 from analysis.invariance_criteria import judge_configural, judge_step
-from analysis.invariance_results import latent_means
+from analysis.invariance_results import latent_means, latent_variances
 from vcd_core.errors import DataError, EstimationError
 
 HS = load_json("hs39_invariance_school.json")
@@ -82,6 +82,17 @@ def test_hs39_scalar_latent_means_match_lavaan(hs_ladder):
                                                     "and group == 'Pasteur'")["est"].iloc[0]
     t = lm.set_index("construct").loc["textual"]
     assert abs(t["std_diff"] - t["est"] / np.sqrt(var_ref)) < 1e-12
+    # variance differences: the same as refitting with the two variances equal would test (Wald, 1 df)
+    lv = latent_variances(hs_ladder.fits["scalar"], hs_ladder.fits["scalar"].model, "Pasteur", "scalar")
+    p = hs_ladder.fits["scalar"].params
+    v = p[(p.op == "~~") & (p.lhs == "speed") & (p.rhs == "speed")].set_index("group")
+    row = lv.set_index("construct").loc["speed"]
+    V = hs_ladder.fits["scalar"].vcov
+    a, b = v.loc["Grant-White", "free"] - 1, v.loc["Pasteur", "free"] - 1
+    assert abs(row["diff"] - (v.loc["Grant-White", "est"] - v.loc["Pasteur", "est"])) < 1e-12
+    assert abs(row["diff_se"] - np.sqrt(V[a, a] + V[b, b] - 2 * V[a, b])) < 1e-12
+    assert abs(row["ratio"] - v.loc["Grant-White", "est"] / v.loc["Pasteur", "est"]) < 1e-12
+    assert 0 < row["pvalue"] < 1 and abs(row["z"] - row["diff"] / row["diff_se"]) < 1e-12
 
 
 def test_hs39_partial_releases_x3_then_x7():
