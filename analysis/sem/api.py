@@ -149,7 +149,7 @@ def _checked_inverse(A: np.ndarray, blk) -> np.ndarray:
     return Ai
 
 
-def _warm_start(x: np.ndarray, pt: pd.DataFrame, labels: list, start: CfaResult) -> np.ndarray:
+def _warm_start(x: np.ndarray, pt: pd.DataFrame, labels: list, start: CfaResult) -> tuple[np.ndarray, np.ndarray]:
     prev = start.params
     key = zip(prev["lhs"], prev["op"], prev["rhs"], prev["group"].astype(str), strict=True)
     val = dict(zip(key, prev["est"].to_numpy(float), strict=True))
@@ -163,7 +163,7 @@ def _warm_start(x: np.ndarray, pt: pd.DataFrame, labels: list, start: CfaResult)
             cnt[fr - 1] += 1
     out = x.copy()
     out[cnt > 0] = sums[cnt > 0] / cnt[cnt > 0]
-    return out
+    return out, cnt > 0
 
 
 def _cfa(model, data, group, group_order, group_equal, group_partial, estimator, missing, std_lv,
@@ -247,11 +247,14 @@ def _cfa(model, data, group, group_order, group_equal, group_partial, estimator,
     for d in datas:
         if d.fiml and not d.em_converged:
             warnings.append(f"EM for the saturated model did not converge{' in group ' + d.label if d.label else ''}")
-    x0 = est.start_values()
     if start is not None:
-        x0 = _warm_start(x0, pt, labels, start)
+        x0, covered = _warm_start(np.zeros(rep.nx), pt, labels, start)
+        if not covered.all():
+            x0[~covered] = est.start_values()[~covered]
         if not np.isfinite(est.objective(x0)):
             x0 = est.start_values()
+    else:
+        x0 = est.start_values()
     x, converged, iters, msg = est.optimize(x0)
     if not converged:
         warnings.append(f"the model did not converge ({msg}); estimates are not trustworthy")

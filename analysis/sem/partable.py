@@ -265,9 +265,12 @@ def build_partable(
         if ra != rb:
             parent[max(ra, rb)] = min(ra, rb)
 
+    lab_arr = pt["label"].to_numpy()
+    lhs_arr, op_arr, rhs_arr = pt["lhs"].to_numpy(), pt["op"].to_numpy(), pt["rhs"].to_numpy()
+    grp_arr = pt["group"].to_numpy()
     by_label: dict[str, int] = {}
     for r in free_rows:
-        lab = pt.at[r, "label"]
+        lab = lab_arr[r]
         if lab:
             if lab in by_label:
                 union(by_label[lab], int(r))
@@ -280,8 +283,8 @@ def build_partable(
         # rows of a constrained parameter that are not released share the first such row's number
         anchor: dict[tuple[str, str, str], int] = {}
         for r in free_rows:
-            key = (pt.at[r, "lhs"], pt.at[r, "op"], pt.at[r, "rhs"])
-            if (key in partial or int(pt.at[r, "group"]) in partial_in.get(key, ())
+            key = (lhs_arr[r], op_arr[r], rhs_arr[r])
+            if (key in partial or int(grp_arr[r]) in partial_in.get(key, ())
                     or param_class(key[1], key[0], key[2], lat_set) not in geq):
                 continue
             if key in anchor:
