@@ -42,30 +42,13 @@ def first_order(est: MLEstimator, x: np.ndarray) -> np.ndarray:
 
 
 def _h1_observed_info(est: MLEstimator, g: int) -> np.ndarray:
-    """Observed information of the saturated model at its estimates (numerical for FIML)."""
+    """Observed information of the saturated model at its estimates (analytic moment Hessian under FIML)."""
     d = est.data[g]
     if not d.fiml:
         return est.moment_information(g, d.S, d.mean if est.rep.meanstructure else None)
     cache = est.__dict__.setdefault("_h1_info_cache", {})
-    if g in cache:
-        return cache[g]
-    rep = est.rep
-    nv = len(rep.va)
-
-    def grad(v: np.ndarray) -> np.ndarray:
-        sig = np.zeros((rep.p, rep.p))
-        sig[rep.va, rep.vb] = v[:nv]
-        sig[rep.vb, rep.va] = v[:nv]
-        return est.moment_gradient(g, sig, v[nv:])
-
-    v0 = np.concatenate([d.S[rep.va, rep.vb], d.mean])
-    H = np.zeros((len(v0), len(v0)))
-    for k in range(len(v0)):
-        h = 1e-5 * max(1.0, abs(v0[k]))
-        e = np.zeros(len(v0))
-        e[k] = h
-        H[:, k] = (grad(v0 + e) - grad(v0 - e)) / (2 * h)
-    cache[g] = (H + H.T) / 2
+    if g not in cache:
+        cache[g] = est.moment_hessian(g, d.S, d.mean)
     return cache[g]
 
 
@@ -126,20 +109,8 @@ def baseline_trace_h0(est: MLEstimator) -> tuple[float, list[tuple[np.ndarray, n
         moments.append((sig0, mu0))
         sl = slice(g * q, (g + 1) * q)
 
-        def grad(th: np.ndarray, g: int = g, mu0: np.ndarray = mu0) -> np.ndarray:
-            s = np.diag(th[: rep.p])
-            m = th[rep.p:] if rep.meanstructure else None
-            return est.moment_gradient(g, s, m)[cols]
-
         if d.fiml:
-            th0 = np.concatenate([var0, mu0]) if rep.meanstructure else var0
-            H = np.zeros((q, q))
-            for k in range(q):
-                h = 1e-5 * max(1.0, abs(th0[k]))
-                e = np.zeros(q)
-                e[k] = h
-                H[:, k] = (grad(th0 + e) - grad(th0 - e)) / (2 * h)
-            A[sl, sl] = est.w[g] * (H + H.T) / 2
+            A[sl, sl] = est.w[g] * est.moment_hessian(g, sig0, mu0)[np.ix_(cols, cols)]
         else:
             W = est.moment_information(g, sig0, mu_arg)
             A[sl, sl] = est.w[g] * W[np.ix_(cols, cols)]
