@@ -5,7 +5,9 @@ duplicate codes (items, checks, context questions and matrix rows share one name
 columns); unknown construct, theme, scale or language; a Table-3 reason or theme without items in a
 perspective; fewer items than the minimum (5 per reason, 4 per outcome, per perspective); missing
 translations; relationship types, times, perspectives or TRAPD statuses outside the allowed sets; times and
-relationship types that contradict Table 3.
+relationship types that contradict Table 3; construct codes that are not three capital letters and item codes
+that break the convention (construct code + two digits, tens digit 0 = provider and 1 = customer wording,
+parallel items ``BLM04``/``BLM14`` in the same theme).
 
 Examples
 --------
@@ -43,6 +45,9 @@ from instrument.table3 import PERSPECTIVES, RELATIONSHIP_TYPES, TABLE3, TABLE3_B
 
 MIN_ITEMS = {"reason": 5, "outcome": 4}
 CODE_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,31}$")
+CONSTRUCT_CODE_RE = re.compile(r"^[A-Z]{3}$")
+#: tens digit of an item code -> the perspective it must be worded in
+PERSPECTIVE_DIGIT = {"0": "provider", "1": "customer"}
 SPECIAL_FILES = ("languages.yaml", "scales.yaml", "context.yaml", "checks.yaml")
 #: libyaml's safe loader when PyYAML was built with it (about 9x faster on the bank), else the pure-Python one.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -299,6 +304,7 @@ class _Reader:
             tlabel = self.labels(td.get("label"), file, tcode, "theme label") if td.get("label") else {}
             themes.append(Theme(tcode, tlabel, rts, tuple(i for i in items if i)))
         c = Construct(name, code, kind, label, time, str(meta["source"]), stem, tuple(themes), file)
+        self.code_convention(c)
         for persp in PERSPECTIVES:
             n = len(c.items_for(persp))
             if n < MIN_ITEMS[kind]:
@@ -309,6 +315,29 @@ class _Reader:
                     if not any(i.perspective == persp for th in themes if th.code == t.code for i in th.items):
                         self.err(file, t.code, f"Table-3 theme without {persp} items")
         return c
+
+    def code_convention(self, c: Construct) -> None:
+        """Construct code = three capital letters; item code = construct code + two digits, the tens digit the
+        perspective (0 provider, 1 customer), parallel items (same last digit) in the same theme."""
+        if not CONSTRUCT_CODE_RE.match(c.code):
+            self.err(c.file, c.code, "construct code must be three capital letters (e.g. BLM)")
+            return
+        pattern = re.compile(rf"^{c.code}([0-9])([0-9])$")
+        by_code = {i.code: i for i in c.items}
+        for i in c.items:
+            m = pattern.match(i.code)
+            if not m or m.group(1) not in PERSPECTIVE_DIGIT or m.group(2) == "0":
+                self.err(c.file, i.code, f"item code must be {c.code}0n (provider) or {c.code}1n (customer), "
+                                         "n = 1..9")
+                continue
+            want = PERSPECTIVE_DIGIT[m.group(1)]
+            if i.perspective in PERSPECTIVE_DIGIT.values() and i.perspective != want:
+                self.err(c.file, i.code, f"perspective {i.perspective!r} but the code's tens digit "
+                                         f"{m.group(1)} means {want}")
+            twin = by_code.get(f"{c.code}{1 - int(m.group(1))}{m.group(2)}")
+            if m.group(1) == "0" and twin is not None and twin.theme != i.theme:
+                self.err(c.file, i.code, f"theme {i.theme!r} but its parallel item {twin.code} has theme "
+                                         f"{twin.theme!r}")
 
     def context(self, scales: dict, constructs: list[Construct]) -> list[ContextQuestion]:
         data = self.top("context.yaml")

@@ -127,6 +127,18 @@ TEXT_CASES = [
                  "blaming.yaml", "BLM01", "reverse must be true or false, not 'maybe'", id="reverse-not-boolean"),
     pytest.param("blaming.yaml", "code: BLM01", "code: 1-BLM",
                  "blaming.yaml", "1-BLM", "item code must start with a letter", id="bad-item-code"),
+    pytest.param("blaming.yaml", "code: BLM02", "code: BLM2",
+                 "blaming.yaml", "BLM2", "item code must be BLM0n (provider) or BLM1n (customer)",
+                 id="item-code-convention"),
+    pytest.param("outcomes.yaml", "code: VCX01", "code: VCY01",
+                 "outcomes.yaml", "VCY01", "item code must be VCX0n (provider) or VCX1n (customer)",
+                 id="outcome-item-code-convention"),
+    pytest.param("blaming.yaml", "code: BLM03\n        perspective: provider",
+                 "code: BLM03\n        perspective: customer",
+                 "blaming.yaml", "BLM03", "perspective 'customer' but the code's tens digit 0 means provider",
+                 id="item-code-perspective-digit"),
+    pytest.param("blaming.yaml", "code: BLM\n", "code: BLAME\n",
+                 "blaming.yaml", "BLAME", "construct code must be three capital letters", id="construct-code-shape"),
     pytest.param("blaming.yaml", "kind: reason", "kind: cause",
                  "blaming.yaml", "BLM", "kind 'cause' is not 'reason' or 'outcome'", id="bad-kind"),
     pytest.param("context.yaml", "type: matrix", "type: grid",
@@ -249,6 +261,14 @@ def _set_perspective(codes: set[str], perspective: str) -> Callable[[dict], None
     return fn
 
 
+def _recode(mapping: dict[str, str]) -> Callable[[dict], None]:
+    def fn(data: dict) -> None:
+        for items in _items_of(data):
+            for i in items:
+                i["code"] = mapping.get(i["code"], i["code"])
+    return fn
+
+
 def _context(code: str, fn: Callable[[dict], None]) -> Callable[[dict], None]:
     def edit(data: dict) -> None:
         fn(next(q for q in data["questions"] if q["code"] == code))
@@ -259,6 +279,10 @@ YAML_CASES = [
     pytest.param("blaming.yaml", _set_perspective({"BLM14", "BLM15", "BLM16"}, "provider"),
                  "blaming.yaml", "groundless_complaining", "Table-3 theme without customer items",
                  id="theme-without-customer-items"),
+    pytest.param("blaming.yaml", _recode({"BLM01": "BLM04", "BLM04": "BLM01"}),
+                 "blaming.yaml", "BLM01",
+                 "theme 'groundless_complaining' but its parallel item BLM11 has theme 'harmful_complaining'",
+                 id="parallel-items-in-different-themes"),
     pytest.param("blaming.yaml", _drop_items({"BLM12", "BLM13"}),
                  "blaming.yaml", "BLM", "4 customer item(s); at least 5 required", id="reason-below-minimum"),
     pytest.param("outcomes.yaml", _drop_items({"ICA13", "ICA14"}, "ICA"),
