@@ -330,6 +330,28 @@ def test_cli_errors_are_one_line(cli_env, tmp_path):
     assert _run(cli_env).exit_code == 2  # nothing asked
 
 
+def test_cli_hypotheses_on_the_bundled_demo_export():
+    """Issue 8 acceptance: `vcd compare <demo Qualtrics export> --hypotheses` runs and finds the planted truth."""
+    import json
+
+    from click.testing import CliRunner
+
+    from analysis.cli import cli
+
+    demo = Path(__file__).resolve().parents[1] / "data" / "demo"
+    r = CliRunner().invoke(cli, ["compare", str(demo / "responses_qualtrics.csv"), "--hypotheses", "--json"])
+    assert r.exit_code == 0, r.output
+    assert "3 preview/test row(s) left out" in r.stderr and "not screened" in r.stderr
+    h = pd.DataFrame(json.loads(r.stdout)["hypotheses"]).set_index("id")
+    truth = json.loads((demo / "truth.json").read_text(encoding="utf-8"))
+    assert set(truth["phase_means"]) == {"CHG", "EXP", "MSB", "BLM"}
+    for code in truth["phase_means"]:  # planted: higher when problems began before / after the collaboration
+        assert h.loc[f"H-P-{code}", "verdict"] == "supported", h.loc[f"H-P-{code}"]
+    # planted relationship-type means: INF in B2C/G2C, TRU in B2B/B2G, CHG in B2C
+    for theme in ("INF-provider_incorrect_information", "TRU-inability_to_trust", "CHG-provider_fails_to_respond"):
+        assert h.loc[f"H-R-{theme}", "verdict"] == "supported" and h.loc[f"H-R-{theme}", "p_adj"] < 1e-6
+
+
 def test_comparability_from_invariance_marks_countries(planted):
     _, scores = planted
     comp = pd.DataFrame({"construct": ["INF", "INF", "blaming"], "group": ["C1", "C2", "C3"],

@@ -21,7 +21,12 @@ from vcd_core.errors import DataError
 
 
 def read_responses(path: str | Path) -> pd.DataFrame:
-    """Read a response file (CSV or parquet: item codes + metadata columns).
+    """Read a response file: a CSV or parquet of item codes + metadata columns (``vcd clean``'s ``kept.csv``,
+    ``vcd ingest`` or ``vcd simulate`` output), or a platform export (Qualtrics, LimeSurvey, REDCap, XLSForm
+    CSV) read through ``vcd ingest``'s importers.
+
+    A platform export is not screened: its preview/test rows are left out and a note on stderr says how many
+    and that careless respondents are still in (run ``vcd clean`` first for that).
 
     Examples
     --------
@@ -36,10 +41,33 @@ def read_responses(path: str | Path) -> pd.DataFrame:
         raise DataError(f"unsupported file type {suffix!r}; use .csv or .parquet", file=str(path))
     if not p.is_file():
         raise DataError("no such file", file=str(path))
+    if suffix == ".csv":
+        from analysis.ingest.detect import detect_platform
+
+        platform = detect_platform(p)
+        if platform != "csv":
+            return _read_platform_export(p, platform)
     try:
         return pd.read_csv(p) if suffix == ".csv" else pd.read_parquet(p)
     except (ValueError, OSError, pd.errors.ParserError) as exc:
         raise DataError(f"cannot read: {str(exc).splitlines()[0]}", file=str(path)) from None
+
+
+def _read_platform_export(path: Path, platform: str) -> pd.DataFrame:
+    """A platform export through the importer; preview/test rows left out, with a note on stderr."""
+    from analysis.ingest import read_responses as ingest
+
+    rs = ingest(path, platform=platform)
+    data = rs.data
+    n_preview = 0
+    if "preview" in data.columns:
+        preview = data["preview"].fillna(False).astype(bool)
+        n_preview = int(preview.sum())
+        data = data.loc[~preview].reset_index(drop=True)
+    click.echo(f"note: {path.name} is a {platform} export read as it stands: {rs.n} rows, {n_preview} preview/test "
+               f"row(s) left out, careless respondents not screened (run `vcd clean {path.name} -o DIR` and use "
+               "DIR/cleaning/kept.csv for screened data)", err=True)
+    return data
 
 
 def _records(df: pd.DataFrame | None) -> list[dict[str, Any]] | None:
@@ -78,8 +106,9 @@ def cli(data: str, by: tuple[str, ...], reasons: str | None, method: str, correc
     """Compare the reasons for value co-destruction across groups and test the seed's hypotheses.
 
     DATA is a CSV or parquet file of responses: item codes as columns (INF01 …) plus respondent_id, country,
-    language, relationship_type (B2C/B2B/B2G/G2C), phase (before/during/after) and the timing matrix (TIM_INF …).
-    Scores are item means after reverse-coding from the item bank.
+    language, relationship_type (B2C/B2B/B2G/G2C), phase (before/during/after) and the timing matrix (TIM_INF …),
+    such as `vcd clean`'s kept.csv; a platform export (e.g. Qualtrics CSV) is read as it stands, preview rows left
+    out and careless respondents not screened. Scores are item means after reverse-coding from the item bank.
 
     \b
     Example:
