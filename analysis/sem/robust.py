@@ -53,10 +53,13 @@ def _h1_observed_info(est: MLEstimator, g: int) -> np.ndarray:
 
 
 def h1_first_order(est: MLEstimator, g: int) -> np.ndarray:
-    """B1_g = (1/N_g) Σ m_i m_iᵀ at the saturated (h1) moments."""
-    d = est.data[g]
-    M = est.casewise_moment_scores(g, d.S, d.mean if est.rep.meanstructure else None)
-    return M.T @ M / d.n
+    """B1_g = (1/N_g) Σ m_i m_iᵀ at the saturated (h1) moments (cached on ``est``)."""
+    cache = est.__dict__.setdefault("_h1_first_order_cache", {})
+    if g not in cache:
+        d = est.data[g]
+        M = est.casewise_moment_scores(g, d.S, d.mean if est.rep.meanstructure else None)
+        cache[g] = M.T @ M / d.n
+    return cache[g]
 
 
 def h1_traces(est: MLEstimator) -> list[float]:
@@ -114,12 +117,13 @@ def baseline_trace_h0(est: MLEstimator) -> tuple[float, list[tuple[np.ndarray, n
         else:
             W = est.moment_information(g, sig0, mu_arg)
             A[sl, sl] = est.w[g] * W[np.ix_(cols, cols)]
+        # diagonal Σ0: scores of the variances (and means) only; under FIML a pattern's Σ0⁻¹ is the diagonal
+        # of its observed variables, so a missing answer contributes nothing
+        Z = (d.Y - mu0) / var0
+        M = 0.5 * (Z**2 - 1 / var0)
+        if rep.meanstructure:
+            M = np.hstack([M, Z])
         if d.fiml:
-            M = est.casewise_moment_scores(g, sig0, mu_arg)[:, cols]
-        else:  # diagonal Σ0: scores of the variances (and means) only
-            Z = (d.Y - mu0) / var0
-            M = 0.5 * (Z**2 - 1 / var0)
-            if rep.meanstructure:
-                M = np.hstack([M, Z])
+            M[np.isnan(M)] = 0.0
         B[sl, sl] = M.T @ M / est.ntotal
     return float(np.sum(B * np.linalg.inv(A).T)), moments

@@ -125,32 +125,36 @@ def em_saturated(patterns: list[Pattern], p: int, tol: float = 1e-11,
     sigma = np.diag(np.maximum(s2 / np.maximum(cnt, 1) - mu**2, 1e-6))
     converged = False
     it = 0
+    # per-pattern constants outside the iterations; complete patterns contribute fixed sums
+    T1_fixed = np.zeros(p)
+    T2_fixed = np.zeros((p, p))
+    incomplete = []
+    allv = np.arange(p)
+    for pt in patterns:
+        o = pt.obs
+        sum_y = pt.n * pt.mean
+        sum_yy = pt.n * (pt.S + np.outer(pt.mean, pt.mean))
+        T1_fixed[o] += sum_y
+        T2_fixed[np.ix_(o, o)] += sum_yy
+        if len(o) < p:
+            incomplete.append((o, np.setdiff1d(allv, o), pt.n, sum_y, sum_yy))
     for it in range(1, max_iter + 1):  # noqa: B007
-        T1 = np.zeros(p)
-        T2 = np.zeros((p, p))
-        for pt in patterns:
-            o = pt.obs
-            m = np.setdiff1d(np.arange(p), o)
-            sum_y = pt.n * pt.mean
-            sum_yy = pt.n * (pt.S + np.outer(pt.mean, pt.mean))
-            if len(m) == 0:
-                T1 += sum_y
-                T2 += sum_yy
-                continue
+        T1 = T1_fixed.copy()
+        T2 = T2_fixed.copy()
+        for o, m, npt, sum_y, sum_yy in incomplete:
             soo = sigma[np.ix_(o, o)]
             smo = sigma[np.ix_(m, o)]
             Bm = np.linalg.solve(soo, smo.T).T  # m×o regression weights
             cm = mu[m] - Bm @ mu[o]
             C = sigma[np.ix_(m, m)] - Bm @ smo.T
-            ey_m = pt.n * cm + Bm @ sum_y
-            T1[o] += sum_y
+            ey_m = npt * cm + Bm @ sum_y
             T1[m] += ey_m
-            T2[np.ix_(o, o)] += sum_yy
             cross = np.outer(sum_y, cm) + sum_yy @ Bm.T  # o×m
             T2[np.ix_(o, m)] += cross
             T2[np.ix_(m, o)] += cross.T
-            T2[np.ix_(m, m)] += (pt.n * (np.outer(cm, cm) + C) + Bm @ np.outer(sum_y, cm)
-                                 + np.outer(cm, sum_y) @ Bm.T + Bm @ sum_yy @ Bm.T)
+            By = Bm @ sum_y
+            T2[np.ix_(m, m)] += (npt * (np.outer(cm, cm) + C) + np.outer(By, cm) + np.outer(cm, By)
+                                 + Bm @ sum_yy @ Bm.T)
         mu_new = T1 / n
         sig_new = T2 / n - np.outer(mu_new, mu_new)
         sig_new = (sig_new + sig_new.T) / 2
