@@ -87,3 +87,68 @@ def test_usage_errors(tmp_path):
     assert run(HS, "--model-text", MODEL, "--from-instrument").exit_code == 2
     r = run(str(tmp_path / "nope.csv"), "--model-text", MODEL)
     assert r.exit_code == 1 and "no such file" in r.output
+
+
+@pytest.mark.parametrize(("edit", "model", "msg"), [
+    ("text", "f =~ x1 + x2 + x3", "row 6, column x2: non-numeric value 'abc'"),
+    ("head", "f =~ x1 + x2 + x3 + x4 + x5", "need more rows than variables"),
+    ("sum", "f =~ x1 + x2 + x10", "the sample covariance matrix is singular"),
+])
+def test_bad_data_is_one_line(tmp_path, edit, model, msg):
+    d = pd.read_csv(HS)
+    if edit == "text":
+        d["x2"] = d["x2"].astype(object)
+        d.loc[5, "x2"] = "abc"
+    elif edit == "head":
+        d = d.head(4)
+    else:
+        d["x10"] = d["x1"] + d["x2"]
+    path = tmp_path / "bad.csv"
+    d.to_csv(path, index=False)
+    r = run(str(path), "--model-text", model)
+    assert r.exit_code == 1 and "Traceback" not in r.output
+    assert r.output.startswith("Error: ") and msg in r.output
+    assert len(r.output.strip().splitlines()) == 1
+    if edit != "sum":  # data errors name the file
+        assert r.output.startswith(f"Error: {path}")
+
+
+def test_syntax_error_shows_the_line_and_a_caret():
+    r = run(HS, "--model-text", "visual =~ x1 + + x2")
+    lines = r.output.rstrip("\n").splitlines()
+    assert r.exit_code == 1 and lines[0].startswith("Error: line 1, column 16:")
+    assert lines[1].strip() == "visual =~ x1 + + x2" and lines[2].index("^") == 2 + 15
+
+
+def test_information_observed():
+    ref = {(x["lhs"], x["op"], x["rhs"]): x for x in load_json("sem_information.json")["hs39_ml_observed"]["params"]}
+    r = run(HS, "--model-text", MODEL, "--information", "observed", "--json")
+    assert r.exit_code == 0, r.output
+    p = {(x["lhs"], x["op"], x["rhs"]): x for x in json.loads(r.output)["params"]}
+    for key in [("visual", "=~", "x2"), ("speed", "=~", "x9"), ("x3", "~~", "x3")]:
+        assert abs(p[key]["se"] - ref[key]["se"]) < 1e-4 * ref[key]["se"], key
+
+
+DEMO = REF.parents[1] / "data" / "demo" / "responses_qualtrics.csv"
+
+
+@pytest.mark.skipif(not DEMO.is_file(), reason="no demo data")
+def test_from_instrument_on_the_demo_qualtrics_export():
+    """The demo's raw Qualtrics export is imported (header rows, preview rows left out) and fitted."""
+    from analysis.ingest import read_responses
+    from analysis.sem import cfa, model_from_instrument
+    from instrument.model import load_bank
+
+    r = run(str(DEMO), "--from-instrument", "--constructs", "INF,TRU", "--json")
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.output)
+    assert out["converged"] is True and out["fit"]["df"] == 53
+    assert any("qualtrics" in n for n in out["data_notes"])
+    assert "3 preview/test record(s) left out" in out["data_notes"]
+    data = read_responses(DEMO).data
+    data = data[~data["preview"].astype(bool)]
+    direct = cfa(model_from_instrument(load_bank(), constructs=["INF", "TRU"]), data)
+    assert out["nobs"] == [direct.nobs[0]] and direct.nobs[0] < len(data)  # listwise drops the MCAR blanks
+    assert abs(out["fit"]["chisq"] - direct.fit["chisq"]) < 1e-8
+    r = run(str(DEMO), "--from-instrument", "--constructs", "INF,TRU", "--platform", "table")
+    assert r.exit_code == 1 and "row 1, column INF01: non-numeric value" in r.output

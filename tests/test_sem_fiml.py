@@ -67,3 +67,14 @@ def test_all_missing_rows_are_reported(ref):
     d.loc[[0, 1], items] = np.nan
     res = cfa("agree =~ A1 + A2 + A3 + A4 + A5", d, missing="fiml")
     assert any("all model variables missing dropped" in w for w in res.warnings)
+
+
+def test_bfi_fiml_expected_information():
+    """information="expected" under FIML: lavaan's expected (structured) information SEs (sem_information.R)."""
+    ref = load_json("sem_information.json")["bfi_fiml_ml_expected"]
+    res = cfa(ref["model_syntax"], bfi(), missing="fiml", information="expected")
+    assert rel(res.fit["chisq"], ref["chisq"]) < 1e-6
+    P = by_key(res.params.to_dict("records"))
+    for key, r in by_key(ref["params"]).items():
+        if r["se"] > 0:
+            assert rel(P[key]["se"], r["se"]) < 1e-4, key

@@ -131,3 +131,20 @@ def test_heywood_is_a_warning_not_an_error():
     assert "Heywood case: negative residual variance of a" in res.warnings
     assert any("standardized loading f =~ a" in w for w in res.warnings)
     assert "Heywood" in res.summary()
+
+
+def test_observed_information_ses():
+    """information="observed": SEs and std.all SEs as lavaan's (sem_information.R)."""
+    ref = load_json("sem_information.json")["hs39_ml_observed"]
+    res = cfa(ref["model_syntax"], hs39(), information="observed")
+    P = by_key(res.params.to_dict("records"))
+    exp = by_key(cfa(ref["model_syntax"], hs39()).params.to_dict("records"))
+    gap = 0.0
+    for key, r in by_key(ref["params"]).items():
+        assert abs(P[key]["est"] - r["est"]) < 1e-5, key
+        if r["se"] > 0:
+            assert rel(P[key]["se"], r["se"]) < 1e-4, key
+            gap = max(gap, rel(P[key]["se"], exp[key]["se"]))
+        if r["std.all.se"]:
+            assert rel(P[key]["std_all_se"], r["std.all.se"]) < 1e-4, key
+    assert gap > 1e-2  # the option changes the SEs (expected vs observed differ by > 1 % somewhere)

@@ -28,9 +28,44 @@ def _read(path: str) -> pd.DataFrame:
     if suffix not in (".csv", ".parquet", ".pq"):
         raise DataError(f"unsupported file type {suffix!r}; use .csv or .parquet", file=path)
     try:
-        return pd.read_csv(p) if suffix == ".csv" else pd.read_parquet(p)
+        frame = pd.read_csv(p) if suffix == ".csv" else pd.read_parquet(p)
     except (ValueError, OSError, pd.errors.ParserError) as exc:
         raise DataError(f"cannot read: {str(exc).splitlines()[0]}", file=path) from None
+    # text columns as plain objects, so that a stray text cell in a numeric column is reported with its row
+    text = [c for c in frame.columns if pd.api.types.is_string_dtype(frame[c]) and frame[c].dtype != object]
+    return frame.astype({c: object for c in text}) if text else frame
+
+
+_PLATFORMS = ("auto", "table", "qualtrics", "limesurvey", "redcap", "xlsform", "spss")
+
+
+def _load(path: str, platform: str, perspective: str | None) -> tuple[pd.DataFrame, list[str]]:
+    """The data as a DataFrame plus notes. ``table``: a CSV/parquet read as it is; a platform (or ``auto`` when
+    the file is a survey platform's export, e.g. Qualtrics' three header rows) goes through ``analysis.ingest``
+    (item codes, scale values) and its preview/test rows are left out."""
+    suffix = Path(path).suffix.lower()
+    if platform == "table" or (platform == "auto" and suffix in (".parquet", ".pq")):
+        return _read(path), []
+    if platform == "auto":
+        if not Path(path).is_file():
+            raise DataError("no such file", file=path)
+        from analysis.ingest import detect_platform
+
+        detected = detect_platform(path)
+        if detected == "csv" and suffix == ".csv":
+            return _read(path), []
+        platform = detected
+    from analysis.ingest import read_responses
+
+    rs = read_responses(path, platform=platform, perspective=perspective)
+    frame = rs.data
+    notes = [f"read as a {rs.source.platform} export: {len(frame)} record(s), {len(rs.items)} item(s)"]
+    notes += list(rs.warnings)
+    if "preview" in frame.columns and frame["preview"].astype(bool).any():
+        k = int(frame["preview"].astype(bool).sum())
+        frame = frame[~frame["preview"].astype(bool)]
+        notes.append(f"{k} preview/test record(s) left out")
+    return frame, notes
 
 
 def _instrument_model(perspective: str, constructs: str | None) -> str:
@@ -70,21 +105,28 @@ def _json_safe(obj: Any) -> Any:
 @click.option("--estimator", type=click.Choice(["ML", "MLR"], case_sensitive=False), default="ML", show_default=True)
 @click.option("--missing", type=click.Choice(["listwise", "fiml"]), default="listwise", show_default=True)
 @click.option("--std-lv", is_flag=True, help="Fix factor variances to 1 instead of the first loadings.")
+@click.option("--information", type=click.Choice(["expected", "observed"]), default=None,
+              help="Information matrix for ML standard errors (default: expected; observed under FIML and MLR).")
+@click.option("--platform", "--format", "platform", type=click.Choice(_PLATFORMS), default="auto", show_default=True,
+              help="How to read DATA: table (CSV/parquet as it is), a survey platform's export (through vcd "
+                   "ingest), or auto (platform exports detected, other CSVs read as tables).")
 @click.option("--group", "group_col", help="Column defining groups (multi-group CFA).")
 @click.option("--group-equal", help="Comma-separated equality classes across groups (loadings,intercepts,...).")
 @click.option("--modindices", "n_mi", type=int, default=0, help="Also show the N largest modification indices.")
 @click.option("--json", "as_json", is_flag=True, help="Print fit, parameters and diagnostics as JSON.")
 def cli(data, model_file, model_text, from_instrument, perspective, constructs, estimator, missing, std_lv,
-        group_col, group_equal, n_mi, as_json) -> None:
+        information, platform, group_col, group_equal, n_mi, as_json) -> None:
     """Confirmatory factor analysis (lavaan syntax; ML, MLR or FIML) with lavaan's fit measures.
 
     DATA is a CSV or parquet file whose columns are the model's observed variables (item codes for
-    --from-instrument). Give exactly one of --model, --model-text or --from-instrument.
+    --from-instrument, reverse-keyed items recoded), or a survey platform's export (read through vcd ingest).
+    Give exactly one of --model, --model-text or --from-instrument.
 
     \b
     Examples:
       vcd cfa hs.csv --model-text "visual =~ x1 + x2 + x3; textual =~ x4 + x5 + x6"
       vcd cfa responses.csv --from-instrument --estimator MLR --missing fiml --json
+      vcd cfa data/demo/responses_qualtrics.csv --from-instrument --constructs INF,TRU
       vcd cfa hs.csv --model model.lav --group school --group-equal loadings,intercepts
     """
     from analysis.sem import cfa
@@ -101,11 +143,15 @@ def cli(data, model_file, model_text, from_instrument, perspective, constructs, 
         syntax = model_text
     else:
         syntax = _instrument_model(perspective, constructs)
-    frame = _read(data)
+    frame, notes = _load(data, platform, perspective if from_instrument else None)
+    if from_instrument:
+        from analysis.measurement import bank, bank_constructs, recode_reversed
+
+        frame = recode_reversed(frame, bank_constructs(bank(), perspective, columns=frame.columns))
     ge = [g.strip() for g in group_equal.split(",") if g.strip()] if group_equal else ()
     try:
         res = cfa(syntax, frame, group=group_col, group_equal=ge, estimator=estimator.upper(), missing=missing,
-                  std_lv=std_lv)
+                  std_lv=std_lv, information=information)
     except VcdError as exc:
         if exc.file is None and not isinstance(exc, click.ClickException):
             raise type(exc)(exc.message, file=data if isinstance(exc, DataError) else None, row=exc.row,
@@ -114,10 +160,13 @@ def cli(data, model_file, model_text, from_instrument, perspective, constructs, 
     if as_json:
         out = res.to_dict()
         out["model"] = syntax
+        out["data_notes"] = notes
         if n_mi:
             out["modindices"] = res.modindices().head(n_mi).to_dict("records")
         click.echo(json.dumps(_json_safe(out), indent=2, allow_nan=False))
         return
+    for note in notes:
+        click.echo(f"note: {note}", err=True)
     click.echo(res.summary())
     if n_mi:
         mi = res.modindices().head(n_mi)
