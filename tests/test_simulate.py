@@ -27,7 +27,7 @@ def inst():
 
 @pytest.fixture(scope="module")
 def demo(inst):
-    return simulate(inst, demo_spec())
+    return simulate(inst, demo_spec(seed=1))  # the bundled demo's seed, fixed: every test below sees the same data
 
 
 def _items(inst, construct=None):
@@ -81,6 +81,21 @@ def test_duplicates_copy_an_earlier_submission(inst, demo):
         assert np.array_equal(a[both], b[both])
 
 
+def _longest_run(row: np.ndarray) -> int:
+    """Longest stretch of one value in a row, blanks (NaN) counting as part of the stretch around them."""
+    best = cur = blanks = 0
+    last = np.nan
+    for v in row:
+        if np.isnan(v):
+            cur, blanks = cur + 1, blanks + 1
+        elif v == last:
+            cur, blanks = cur + 1, 0
+        else:
+            cur, last, blanks = 1 + blanks, v, 0
+        best = max(best, cur)
+    return best
+
+
 def test_careless_kinds_behave_as_planted(inst, demo):
     d = demo.data.set_index("respondent_id")
     ids = demo.truth["careless"]["ids"]
@@ -88,7 +103,13 @@ def test_careless_kinds_behave_as_planted(inst, demo):
     sd = d[items].std(axis=1)
     sl = sd.loc[ids["straightliner"]]
     assert (sl == 0).mean() > 0.5  # 70 % line the whole page
-    assert (sl < sd.drop(demo.careless_ids()).median()).mean() > 0.85
+    # planted: one value on the whole page or on a contiguous stretch of >= 60 % of it — so every straight-liner's
+    # longest run in page order (a blank continues a run) is at least that long; attentive runs are far shorter
+    page = list(inst.page_order("provider"))
+    runs = pd.Series([_longest_run(r) for r in d[page].to_numpy(float)], index=d.index)
+    need = round(0.6 * len(page))
+    assert (runs.loc[ids["straightliner"]] >= need).all(), runs.loc[ids["straightliner"]].min()
+    assert runs.drop(demo.careless_ids()).max() < need / 2
     med = d["duration_sec"].groupby(d["country"]).transform("median")
     assert (d.loc[ids["speeder"], "duration_sec"] < med.loc[ids["speeder"]] / 3).all()
     att = demo.truth["attention_checks"]
