@@ -148,3 +148,31 @@ def test_observed_information_ses():
         if r["std.all.se"]:
             assert rel(P[key]["std_all_se"], r["std.all.se"]) < 1e-4, key
     assert gap > 1e-2  # the option changes the SEs (expected vs observed differ by > 1 % somewhere)
+
+
+def test_non_positive_definite_psi_is_reported():
+    rng = np.random.default_rng(0)  # one-factor data fitted with two factors: their correlation is estimated > 1
+    y = rng.normal(size=(200, 1)) @ np.full((1, 6), 0.7) + rng.normal(size=(200, 6)) * 0.7
+    res = cfa("f1 =~ a + b + c\nf2 =~ d + e + g", pd.DataFrame(y, columns=list("abcdeg")))
+    assert res.converged
+    assert res.warnings == ("the latent covariance matrix (psi) is not positive definite",)
+    r = res.params[(res.params["lhs"] == "f1") & (res.params["op"] == "~~") & (res.params["rhs"] == "f2")]
+    assert float(r["std_all"].iloc[0]) > 1
+    assert "psi) is not positive definite" in res.summary()
+
+
+def test_non_convergence_is_reported_not_raised(monkeypatch):
+    from analysis.sem.estimator_ml import MLEstimator
+
+    real = MLEstimator.optimize
+
+    def stalled(self, x0, max_iter=500, tol=1e-10):
+        x, _, it, _ = real(self, x0, max_iter=2)  # two scoring steps, then give up
+        return x, False, it, "did not converge: iteration limit"
+
+    monkeypatch.setattr(MLEstimator, "optimize", stalled)
+    ref = load_json("hs39_cfa_ml.json")
+    res = cfa(ref["model_syntax"], hs39())
+    assert res.converged is False and res.to_dict()["converged"] is False
+    assert any("did not converge" in w and "not trustworthy" in w for w in res.warnings)
+    assert "did NOT converge" in res.summary()
