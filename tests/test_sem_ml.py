@@ -33,6 +33,11 @@ def test_hs39_fit(hs_ml):
     _check_fit(res.fit, ref["fit_measures_all"])
     assert abs(res.fit["rmsea_pvalue"] - ref["headline"]["rmsea.pvalue"]) < 1e-6
     assert abs(res.fit["unrestricted_logl"] - ref["headline"]["unrestricted.logl"]) < 1e-6
+    fm = ref["fit_measures_all"]
+    assert abs(res.fit["pvalue"] - fm["pvalue"]) < 1e-9 and res.fit["baseline_df"] == fm["baseline.df"]
+    names = ("npar chisq df pvalue baseline_chisq baseline_df cfi tli rmsea rmsea_ci_lower rmsea_ci_upper "
+             "rmsea_pvalue srmr logl aic bic ntotal").split()
+    assert set(names) <= set(res.fit)
 
 
 def test_hs39_estimates_se_std(hs_ml):
