@@ -230,3 +230,15 @@ def test_cli_writes_responses_and_truth(tmp_path):
     assert [n["country"] for n in truth["noninvariance"]] == ["DE"]  # ES not simulated
     r = CliRunner().invoke(cli, ["simulate", "--countries", "0", "-o", str(tmp_path)])
     assert r.exit_code == 1 and "Error:" in r.output
+
+
+def test_bundled_demo_is_what_the_generator_writes(inst, demo, tmp_path):
+    """data/demo is `vcd simulate --countries 10 --n 350 --perspective provider --seed 1 --format qualtrics`:
+    regenerating it gives the same bytes, so the bundled responses and truth.json never drift from the
+    generator or the bank."""
+    from pathlib import Path
+
+    bundled = Path(__file__).resolve().parents[1] / "data" / "demo"
+    out = write_simulation(demo, tmp_path, "qualtrics", inst=inst)
+    assert out["responses"].read_bytes() == (bundled / "responses_qualtrics.csv").read_bytes()
+    assert json.loads(out["truth"].read_text()) == json.loads((bundled / "truth.json").read_text())
