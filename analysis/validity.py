@@ -319,6 +319,31 @@ def _cfa_available() -> bool:
     return True
 
 
+def _mixed_sign_notes(params: pd.DataFrame, constructs: Mapping[str, Sequence[str]]) -> list[str]:
+    """A note per construct whose loadings have both signs: CR sums signed loadings (semTools does the same), so
+    it is meaningless until those items are reverse-coded; AVE (squared loadings) and HTMT (|r|) are not affected.
+
+    Examples
+    --------
+    >>> p = pd.DataFrame({"lhs": ["f"] * 3, "op": ["=~"] * 3, "rhs": ["a", "b", "c"], "est": [1.0, -0.8, 0.9]})
+    >>> print(_mixed_sign_notes(p, {"f": ["a", "b", "c"]})[0][:44])
+    f: loadings of both signs (b opposite to a):
+    """
+    load = params[params["op"] == "=~"]
+    out = []
+    for c, items in constructs.items():
+        est = {r.rhs: float(r.est) for r in load[load["lhs"] == c].itertuples(index=False)}
+        signs = {i: np.sign(est[i]) for i in items if i in est and est[i] != 0}
+        if not signs or len(set(signs.values())) < 2:
+            continue
+        first = next(iter(signs))
+        opposite = [i for i, v in signs.items() if v != signs[first]]
+        out.append(f"{c}: loadings of both signs ({', '.join(opposite)} opposite to {first}): composite "
+                   "reliability sums signed loadings - reverse-code those items first (AVE and HTMT are not "
+                   "affected)")
+    return out
+
+
 def validity(data: pd.DataFrame, model: str | Mapping[str, Sequence[str]], cfa_result: Any | None = None,
              use_cfa: bool = True, htmt2: bool = True, cor: str = "pearson") -> ValidityResult:
     """HTMT, and (from a CFA) AVE, composite reliability and Fornell–Larcker for a measurement model.
@@ -381,6 +406,7 @@ def validity(data: pd.DataFrame, model: str | Mapping[str, Sequence[str]], cfa_r
                 raise EstimationError("validity measures need a single-group CFA")
             s = x.cov(ddof=0)
             measures, fl = measures_from_params(params, s, constructs)
+            notes.extend(_mixed_sign_notes(params, constructs))
             bad = measures.loc[~measures["fornell_larcker_ok"], "construct"].tolist()
             if bad:
                 notes.append(f"Fornell-Larcker not met for {', '.join(bad)}")

@@ -144,3 +144,19 @@ def test_bad_input(bfi):
         model_constructs("f =~ A1 + 2x")
     with pytest.raises(DataError, match="more than one construct"):
         htmt(bfi, {"X": ["A1", "A2"], "Y": ["A2", "A3"]})
+
+
+def test_mixed_sign_loadings_are_named(bfi, ref):
+    """Raw bfi: C4, C5 load opposite to C1 — CR (signed loadings, as semTools) collapses, so a note says which items
+    to reverse-code; after recoding no note."""
+    sem = pytest.importorskip("analysis.sem")
+    if not hasattr(sem, "cfa"):
+        pytest.skip("analysis.sem.cfa not available yet")
+    model = "A =~ A2 + A3 + A4 + A5\nC =~ C1 + C2 + C3 + C4 + C5"
+    raw = validity(bfi, model)
+    notes = [n for n in raw.notes if "both signs" in n]
+    assert notes == [n for n in notes if n.startswith("C: loadings of both signs (C4, C5 opposite to C1)")]
+    assert len(notes) == 1 and raw.measures.set_index("construct").loc["C", "cr"] < 0.2
+    x = bfi.copy()
+    x[["C4", "C5"]] = 7 - x[["C4", "C5"]]
+    assert not [n for n in validity(x, model).notes if "both signs" in n]
