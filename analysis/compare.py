@@ -84,7 +84,7 @@ def reason_names(inst: Any | None = None) -> list[str]:
 
     Examples
     --------
-    >>> reason_names()[:2]  # doctest: +SKIP
+    >>> reason_names()[:2]
     ['absence_of_information', 'insufficient_trust']
     """
     return [r.name for r in _instrument(inst).reasons()]
@@ -144,7 +144,10 @@ def scale_scores(
 
     Examples
     --------
-    >>> scale_scores(responses).columns[:3].tolist()  # doctest: +SKIP
+    >>> from analysis.simulate import SimulationSpec, simulate
+    >>> from instrument.model import load_bank
+    >>> responses = simulate(load_bank(), SimulationSpec(countries=("FI", "DE"), n_per_country=40, seed=1)).data
+    >>> scale_scores(responses).columns[:3].tolist()
     ['respondent_id', 'country', 'language']
     """
     inst = _instrument(inst)
@@ -441,8 +444,11 @@ def run_comparisons(
 
     Examples
     --------
-    >>> res = run_comparisons(responses)  # doctest: +SKIP
-    >>> res.groupings["phase"].tests.columns[:3].tolist()  # doctest: +SKIP
+    >>> from analysis.simulate import SimulationSpec, simulate
+    >>> from instrument.model import load_bank
+    >>> responses = simulate(load_bank(), SimulationSpec(countries=("FI", "DE"), n_per_country=40, seed=1)).data
+    >>> res = run_comparisons(responses, groupings=("phase",), hypotheses=False)
+    >>> res.groupings["phase"].tests.columns[:3].tolist()
     ['reason', 'test', 'n']
     """
     from analysis.hypotheses import seed_hypotheses
@@ -487,8 +493,12 @@ def write_results(res: Comparisons, folder: str | Path) -> list[str]:
 
     Examples
     --------
-    >>> write_results(run_comparisons(responses), "results/compare")  # doctest: +SKIP
-    ['by_relationship_type.csv', ...]
+    >>> from analysis.simulate import SimulationSpec, simulate
+    >>> from instrument.model import load_bank
+    >>> responses = simulate(load_bank(), SimulationSpec(countries=("FI", "DE"), n_per_country=40, seed=1)).data
+    >>> import tempfile
+    >>> write_results(run_comparisons(responses, groupings=("phase",), hypotheses=False), tempfile.mkdtemp())[:2]
+    ['by_phase.csv', 'tests_phase.csv']
     """
     import json
 

@@ -29,7 +29,10 @@ with these data`` (with the reason in ``note``: no timing matrix, a type absent,
 
 Examples
 --------
->>> seed_hypotheses(responses).columns.tolist()  # doctest: +SKIP
+>>> from analysis.simulate import SimulationSpec, simulate
+>>> from instrument.model import load_bank
+>>> responses = simulate(load_bank(), SimulationSpec(countries=("FI", "DE"), n_per_country=40, seed=1)).data
+>>> seed_hypotheses(responses).columns.tolist()
 ['id', 'claim', 'test', 'estimate', 'p_unc', 'p_adj', 'verdict', 'note', 'n']
 """
 
@@ -231,8 +234,11 @@ def seed_hypotheses(
 
     Examples
     --------
-    >>> table = seed_hypotheses(responses)  # doctest: +SKIP
-    >>> table["verdict"].isin(["supported", "not supported", NOT_TESTABLE]).all()  # doctest: +SKIP
+    >>> from analysis.simulate import SimulationSpec, simulate
+    >>> from instrument.model import load_bank
+    >>> responses = simulate(load_bank(), SimulationSpec(countries=("FI", "DE"), n_per_country=40, seed=1)).data
+    >>> table = seed_hypotheses(responses)
+    >>> bool(table["verdict"].isin(["supported", "not supported", NOT_TESTABLE]).all())
     True
     """
     inst = _instrument(inst)

@@ -42,7 +42,7 @@ def timing_columns(inst: Any | None = None) -> dict[str, str]:
 
     Examples
     --------
-    >>> timing_columns()["absence_of_information"]  # doctest: +SKIP
+    >>> timing_columns()["absence_of_information"]
     'TIM_INF'
     """
     inst = _instrument(inst)
@@ -108,7 +108,12 @@ def timing_matrix(
 
     Examples
     --------
-    >>> m, t = timing_matrix(responses)  # doctest: +SKIP
+    >>> from analysis.simulate import SimulationSpec, simulate
+    >>> from instrument.model import load_bank
+    >>> responses = simulate(load_bank(), SimulationSpec(countries=("FI", "DE"), n_per_country=40, seed=1)).data
+    >>> m, t = timing_matrix(responses)
+    >>> m.columns.tolist(), sorted(set(t["test"]))
+    (['reason', 'seed_time', 'phase', 'n', 'share'], ['chi2_across_reasons', 'chi2_across_relationship_types'])
     """
     inst = _instrument(inst)
     long, _ = _timing_long(data, inst)
