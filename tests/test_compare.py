@@ -374,6 +374,21 @@ def test_cli_hypotheses_on_the_bundled_demo_export():
         assert h.loc[f"H-R-{theme}", "verdict"] == "supported" and h.loc[f"H-R-{theme}", "p_adj"] < 1e-6
 
 
+def test_cli_leaves_out_rows_flagged_preview(cli_env, tmp_path):
+    """vcd ingest / vcd simulate output keeps preview rows flagged; compare leaves them out and says so."""
+    import json
+
+    d = pd.read_csv(cli_env)
+    d.insert(0, "preview", [True] * 3 + [False] * (len(d) - 3))
+    path = tmp_path / "with_preview.parquet"
+    d.to_parquet(path)
+    r = _run(path, "--by", "phase", "--json")
+    assert r.exit_code == 0, r.output
+    assert "3 row(s) flagged preview/test (column 'preview') left out" in r.stderr
+    n = pd.DataFrame(json.loads(r.stdout)["phase"]["descriptives"]).groupby("reason")["n"].sum()
+    assert (n == len(d) - 3).all()
+
+
 def test_comparability_from_invariance_marks_countries(planted):
     _, scores = planted
     comp = pd.DataFrame({"construct": ["INF", "INF", "blaming"], "group": ["C1", "C2", "C3"],

@@ -26,7 +26,8 @@ def read_responses(path: str | Path) -> pd.DataFrame:
     CSV) read through ``vcd ingest``'s importers.
 
     A platform export is not screened: its preview/test rows are left out and a note on stderr says how many
-    and that careless respondents are still in (run ``vcd clean`` first for that).
+    and that careless respondents are still in (run ``vcd clean`` first for that). Rows of any file whose
+    ``preview`` column is true (``vcd ingest`` / ``vcd simulate`` output) are left out too, with a note.
 
     Examples
     --------
@@ -48,9 +49,21 @@ def read_responses(path: str | Path) -> pd.DataFrame:
         if platform != "csv":
             return _read_platform_export(p, platform)
     try:
-        return pd.read_csv(p) if suffix == ".csv" else pd.read_parquet(p)
+        data = pd.read_csv(p) if suffix == ".csv" else pd.read_parquet(p)
     except (ValueError, OSError, pd.errors.ParserError) as exc:
         raise DataError(f"cannot read: {str(exc).splitlines()[0]}", file=str(path)) from None
+    data, n_preview = _drop_preview(data)
+    if n_preview:
+        click.echo(f"note: {p.name}: {n_preview} row(s) flagged preview/test (column 'preview') left out", err=True)
+    return data
+
+
+def _drop_preview(data: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """Rows whose ``preview`` column (vcd ingest / vcd simulate) is true left out; their number."""
+    if "preview" not in data.columns:
+        return data, 0
+    flag = data["preview"].map(lambda v: str(v).strip().lower() in ("true", "1", "1.0"))
+    return data.loc[~flag].reset_index(drop=True), int(flag.sum())
 
 
 def _read_platform_export(path: Path, platform: str) -> pd.DataFrame:
@@ -58,12 +71,7 @@ def _read_platform_export(path: Path, platform: str) -> pd.DataFrame:
     from analysis.ingest import read_responses as ingest
 
     rs = ingest(path, platform=platform)
-    data = rs.data
-    n_preview = 0
-    if "preview" in data.columns:
-        preview = data["preview"].fillna(False).astype(bool)
-        n_preview = int(preview.sum())
-        data = data.loc[~preview].reset_index(drop=True)
+    data, n_preview = _drop_preview(rs.data)
     click.echo(f"note: {path.name} is a {platform} export read as it stands: {rs.n} rows, {n_preview} preview/test "
                f"row(s) left out, careless respondents not screened (run `vcd clean {path.name} -o DIR` and use "
                "DIR/cleaning/kept.csv for screened data)", err=True)
