@@ -265,3 +265,13 @@ def test_cli_errors_are_one_line(args, msg):
     assert r.exit_code == 1 and msg in r.output
     assert r.output.startswith("Error: ") and len(r.output.strip().splitlines()) == 1
     assert "Traceback" not in r.output
+
+
+def test_cli_reads_a_platform_export():
+    demo = str(REF.parents[1] / "data" / "demo" / "responses_qualtrics.csv")
+    r = CliRunner().invoke(main, ["invariance", demo, "--model-text", "INF =~ INF01 + INF02 + INF03 + INF04",
+                                  "--steps", "configural,metric", "--json"])
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.output)
+    assert len(out["groups"]) == 10 and out["groups"][0] == "FI" and sum(out["nobs"]) < 3500
+    assert [s["step"] for s in out["ladder"]] == ["configural", "metric"]

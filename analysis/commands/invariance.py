@@ -29,6 +29,9 @@ _STEPS = ("configural", "metric", "scalar", "strict")
 @click.option("--perspective", type=click.Choice(["provider", "customer"]), default="provider", show_default=True,
               help="Item perspective for --from-instrument.")
 @click.option("--constructs", help="Comma-separated construct codes for --from-instrument (default: all reasons).")
+@click.option("--platform", type=click.Choice(["auto", "table", "qualtrics", "limesurvey", "redcap", "xlsform",
+                                               "spss"]), default="auto", show_default=True,
+              help="How to read DATA: a plain table (CSV/parquet) or a survey platform's export (auto-detected).")
 @click.option("--group", "group_col", default="country", show_default=True, help="Grouping column.")
 @click.option("--reference", help="Reference group (default: the first group in the data).")
 @click.option("--estimator", type=click.Choice(["ML", "MLR"], case_sensitive=False), default="ML", show_default=True)
@@ -48,14 +51,16 @@ _STEPS = ("configural", "metric", "scalar", "strict")
 @click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False),
               help="Also write ladder.csv, decisions.json, latent_means.csv ... to this folder.")
 @click.option("--json", "as_json", is_flag=True, help="Print the whole result as JSON.")
-def cli(data, model_file, model_text, from_instrument, perspective, constructs, group_col, reference, estimator,
+def cli(data, model_file, model_text, from_instrument, perspective, constructs, platform, group_col, reference,
+        estimator,
         missing, criteria, steps, partial, release, alpha, max_free, min_group_n, keep_going, out_dir,
         as_json) -> None:
     """Measurement invariance across groups with multi-group CFA: the configural → metric → scalar → strict
     ladder, a decision per step, partial invariance and latent mean comparisons.
 
     DATA is a CSV or parquet file of respondents (e.g. `vcd clean`'s kept.csv) with the model's item columns and
-    the grouping column. Give exactly one of --model, --model-text or --from-instrument.
+    the grouping column, or a survey platform's export (read through `vcd ingest`'s importers; clean it first
+    with `vcd clean` for publishable results). Give exactly one of --model, --model-text or --from-instrument.
 
     \b
     Examples:
@@ -63,7 +68,7 @@ def cli(data, model_file, model_text, from_instrument, perspective, constructs, 
       vcd invariance kept.csv --from-instrument --partial --release score --json
       vcd invariance hs.csv --model-text "visual =~ x1 + x2 + x3" --group school --keep-going -o inv/
     """
-    from analysis.commands.cfa import _instrument_model, _json_safe, _read
+    from analysis.commands.cfa import _instrument_model, _json_safe, _load
     from analysis.invariance import run_invariance, write_results
 
     given = [x for x in (model_file, model_text, from_instrument or None) if x]
@@ -82,7 +87,10 @@ def cli(data, model_file, model_text, from_instrument, perspective, constructs, 
         syntax = model_text
     else:
         syntax = _instrument_model(perspective, constructs)
-    frame = _read(data)
+    frame, notes = _load(data, platform, perspective if from_instrument else None)
+    if not as_json:
+        for note in notes:
+            click.echo(f"note: {note}", err=True)
     if from_instrument:
         from analysis.measurement import bank, bank_constructs, recode_reversed
 
