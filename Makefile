@@ -13,7 +13,9 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/vcd demo
+	$(BIN)/vcd instrument validate
+	$(BIN)/vcd instrument coverage
+	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(BIN)/vcd demo
 
 test: $(STAMP)
 	$(BIN)/ruff check .
