@@ -125,7 +125,10 @@ def observed_information(rep: Representation, est: MLEstimator, x: np.ndarray) -
             zfull[o] += wgt * (V @ d)
         Hg += _curvature(rep, gm, mats, Gfull, zfull)
         idx = gm.xidx
-        np.add.at(H, (idx[:, None], idx[None, :]), 0.5 * est.w[g] * Hg)
+        if len(np.unique(idx)) == len(idx):
+            H[np.ix_(idx, idx)] += 0.5 * est.w[g] * Hg
+        else:  # equal labels inside a group: several columns map to one parameter
+            np.add.at(H, (idx[:, None], idx[None, :]), 0.5 * est.w[g] * Hg)
     return (H + H.T) / 2
 
 

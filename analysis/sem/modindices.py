@@ -110,7 +110,8 @@ def score_tests(rep: Representation, est: MLEstimator, x: np.ndarray, groups: tu
     With ``reference=True`` each class also gets the test of releasing its first row (the reference group's
     parameter, compared with the next group), which lavaan's constraint-wise ``lavTestScore`` does not list.
     """
-    pt = rep.pt
+    pt = rep.pt.copy(deep=False)
+    pt.attrs = {}  # pandas deep-copies attrs on every operation
     cols = ["lhs", "op", "rhs", "group", "ref_group", "plabel_ref", "plabel", "x2", "df", "pvalue"]
     fr = pt[pt["unco"] > 0].sort_values("unco")
     dup = fr[fr.duplicated("free", keep=False)]
@@ -139,13 +140,15 @@ def score_tests(rep: Representation, est: MLEstimator, x: np.ndarray, groups: tu
     Aiu = Ai @ u
     base = float(u @ Aiu)
     N = est.ntotal
-    plan = []
-    for _free, grp in dup.groupby("free", sort=True):
-        grp = grp.sort_values("unco")
-        ref = grp.iloc[0]
-        tested = grp if reference else grp.iloc[1:]
-        for _, r in tested.iterrows():
-            plan.append((r, grp.iloc[1] if r["unco"] == ref["unco"] else ref))
+    d = dup.sort_values(["free", "unco"], kind="stable")
+    fcol = d["free"].to_numpy()
+    first = np.r_[True, fcol[1:] != fcol[:-1]]
+    start = np.maximum.accumulate(np.where(first, np.arange(len(d)), 0))  # position of the class's first row
+    keep = np.ones(len(d), bool) if reference else ~first
+    pos = np.flatnonzero(keep)
+    other = np.where(first[pos], pos + 1, start[pos])  # the row compared with: the first row, or the second
+    recs = {c: d[c].to_numpy() for c in ("lhs", "op", "rhs", "group", "plabel", "unco")}
+    plan = [({k: recs[k][i] for k in recs}, {k: recs[k][j] for k in recs}) for i, j in zip(pos, other, strict=True)]
     O = np.array([int(r["unco"]) - 1 for r, _ in plan], dtype=int)
     C = kt(I[:, O])                                   # Kᵀ I e_o for every tested row (nx × |O|)
     schur = I[O, O] - np.einsum("ij,ij->j", C, Ai @ C)
