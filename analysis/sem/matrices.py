@@ -49,11 +49,14 @@ class Representation:
     """Matrix representation of a parameter table (built once, evaluated many times)."""
 
     def __init__(self, pt: pd.DataFrame) -> None:
+        self.pt_attrs = dict(pt.attrs)
+        pt = pt.copy(deep=False)
+        pt.attrs = {}  # pandas deep-copies attrs on every operation on the table
         self.pt = pt
-        self.observed = tuple(pt.attrs["observed"])
-        self.latent = tuple(pt.attrs["latent"])
-        self.meanstructure = bool(pt.attrs["meanstructure"])
-        self.ngroups = int(pt.attrs["ngroups"])
+        self.observed = tuple(self.pt_attrs["observed"])
+        self.latent = tuple(self.pt_attrs["latent"])
+        self.meanstructure = bool(self.pt_attrs["meanstructure"])
+        self.ngroups = int(self.pt_attrs["ngroups"])
         self.p, self.m = len(self.observed), len(self.latent)
         self.nx = int(pt["free"].max()) if (pt["free"] > 0).any() else 0
         self.nunco = int(pt["unco"].max()) if (pt["unco"] > 0).any() else 0

@@ -70,7 +70,7 @@ def modification_indices(rep: Representation, est: MLEstimator, x: np.ndarray, g
                             ustart=np.nan, exo=0, label="", plabel="", start=None, mat=mat, row=r, col=c))
     ext = pd.concat([pt, pd.DataFrame(add)], ignore_index=True)
     ext["id"] = np.arange(1, len(ext) + 1)
-    ext.attrs.update(pt.attrs)
+    ext.attrs.update(rep.pt_attrs)
     rep_e = Representation(ext)
     est_e = MLEstimator(rep_e, est.data)
     xe = np.concatenate([x, np.zeros(rep_e.nx - rep.nx)])
