@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .fiml_sums import KRON_MAX_P, fiml_observed_information, hessian_from_sums, pattern_sums
 from .matrices import Representation
 from .samplestats import GroupData
 
@@ -43,17 +44,6 @@ def _inv_pd(S: np.ndarray) -> tuple[np.ndarray, float] | None:
         return None
     ci = np.linalg.inv(c)
     return ci.T @ ci, 2.0 * float(np.sum(np.log(np.diag(c))))
-
-
-_KRON_MAX_P = 64  # pattern sums through one p²×p² product up to this many variables (≤ 134 MB)
-
-
-def _t_sum(K: np.ndarray, I: np.ndarray, J: np.ndarray, m: np.ndarray, p: int) -> np.ndarray:
-    """Σ_k T(X_k, Y_k) (see ``MLEstimator._t_block``) from K = Σ_k vec(X_k) vec(Y_k)ᵀ."""
-    Ir, Jr, Ic, Jc = I[:, None], J[:, None], I[None, :], J[None, :]
-    T = (K[Jr * p + Ic, Jc * p + Ir] + K[Jr * p + Jc, Ic * p + Ir]
-         + K[Ir * p + Ic, Jc * p + Jr] + K[Ir * p + Jc, Ic * p + Jr])
-    return T * m[:, None] * m[None, :]
 
 
 class MLEstimator:
@@ -145,42 +135,6 @@ class MLEstimator:
              + X[np.ix_(I, I)] * Y[np.ix_(J, J)].T + X[np.ix_(I, J)] * Y[np.ix_(I, J)].T)
         return T * m[:, None] * m[None, :]
 
-    def _pattern_sums(self, g: int, sigma: np.ndarray, mu: np.ndarray, hessian: bool) -> dict[str, np.ndarray]:
-        """Weighted sums over the missing-data patterns of group ``g`` (c = n_pat/N_g, Ṽ = Σ_oo⁻¹ and
-        W̃ = Ṽ(S_pat + ddᵀ)Ṽ, z̃ = Ṽd embedded in p×p / p with zeros for the unobserved variables):
-        ``KVV`` = Σ c vec(Ṽ)vec(Ṽ)ᵀ, ``V`` = Σ c Ṽ and, for the Hessian, ``KVW`` = Σ c vec(Ṽ)vec(W̃)ᵀ,
-        ``L`` = Σ c vec(Ṽ) z̃ᵀ. One p²×p² matrix product per chunk of patterns replaces per-pattern
-        p*×p* blocks."""
-        d = self.data[g]
-        p = self.rep.p
-        out = {"KVV": np.zeros((p * p, p * p)), "V": np.zeros((p, p))}
-        if hessian:
-            out["KVW"] = np.zeros((p * p, p * p))
-            out["L"] = np.zeros((p * p, p))
-        pats = d.patterns
-        for a in range(0, len(pats), 256):
-            chunk = pats[a:a + 256]
-            k = len(chunk)
-            Vs = np.zeros((k, p, p))
-            Ws = np.zeros((k, p, p)) if hessian else None
-            zs = np.zeros((k, p)) if hessian else None
-            c = np.array([pt.n / d.n for pt in chunk])
-            for i, pt in enumerate(chunk):
-                o = pt.obs
-                V = _inv_pd(sigma[np.ix_(o, o)])[0]
-                Vs[i][np.ix_(o, o)] = V
-                if hessian:
-                    dm = pt.mean - mu[o]
-                    Ws[i][np.ix_(o, o)] = V @ (pt.S + np.outer(dm, dm)) @ V
-                    zs[i, o] = V @ dm
-            cV = (Vs * c[:, None, None]).reshape(k, p * p)
-            out["KVV"] += cV.T @ Vs.reshape(k, p * p)
-            out["V"] += cV.sum(axis=0).reshape(p, p)
-            if hessian:
-                out["KVW"] += cV.T @ Ws.reshape(k, p * p)
-                out["L"] += cV.T @ zs
-        return out
-
     def moment_hessian(self, g: int, sigma: np.ndarray, mu: np.ndarray | None) -> np.ndarray:
         """Observed Hessian of fmin_g with respect to (vech Σ, μ), analytic, summed over the missing-data
         patterns under FIML."""
@@ -188,20 +142,8 @@ class MLEstimator:
         d = self.data[g]
         nv = len(rep.va)
         p = rep.p
-        if d.fiml and p <= _KRON_MAX_P:
-            ps = self._pattern_sums(g, sigma, mu, hessian=True)
-            I, J, m = rep.va, rep.vb, self.mvech
-            TVW = _t_sum(ps["KVW"], I, J, m, p)
-            H = np.zeros((rep.nmom, rep.nmom))
-            H[:nv, :nv] = 0.5 * (TVW + TVW.T - _t_sum(ps["KVV"], I, J, m, p))
-            if rep.meanstructure:
-                L = ps["L"]
-                rows = np.arange(p)[:, None] * p
-                Hm = (L[rows + I[None, :], J[None, :]] + L[rows + J[None, :], I[None, :]]) * m[None, :]
-                H[nv:, :nv] = Hm
-                H[:nv, nv:] = Hm.T
-                H[nv:, nv:] = ps["V"]
-            return H
+        if d.fiml and p <= KRON_MAX_P:
+            return hessian_from_sums(rep, pattern_sums(d, rep.p, sigma, mu, hessian=True))
         H = np.zeros((rep.nmom, rep.nmom))
         pats = d.patterns if d.fiml else [None]
         for pt in pats:
@@ -250,8 +192,8 @@ class MLEstimator:
                 W[nv:, nv:] = V
             return W
         W = np.zeros((rep.nmom, rep.nmom))
-        if rep.p <= _KRON_MAX_P:
-            ps = self._pattern_sums(g, sigma, mu, hessian=False)
+        if rep.p <= KRON_MAX_P:
+            ps = pattern_sums(d, rep.p, sigma, mu, hessian=False)
             K, p, I, J = ps["KVV"], rep.p, rep.va[:, None], rep.vb[:, None]
             W[:nv, :nv] = (K[I * p + I.T, J * p + J.T] + K[I * p + J.T, J * p + I.T]) * np.outer(self.mvech, self.mvech)
             if rep.meanstructure:
@@ -291,7 +233,7 @@ class MLEstimator:
     def _fiml_info(self, g: int, sigma: np.ndarray, mu: np.ndarray, D: np.ndarray) -> np.ndarray:
         """Σ_patterns (n_p/N_g) [½ tr(V dΣ_k V dΣ_l) + dμ_kᵀ V dμ_l] without forming the moment-space W."""
         rep = self.rep
-        if rep.p <= _KRON_MAX_P:
+        if rep.p <= KRON_MAX_P:
             return D.T @ self.moment_information(g, sigma, mu) @ D
         d = self.data[g]
         nv = len(rep.va)
@@ -352,6 +294,10 @@ class MLEstimator:
         """Hessian of ``fmin``: central differences of the analytic gradient (complete data), or under FIML
         Δᵀ H_m Δ (analytic moment Hessian) + the curvature of the moments (differences of Δ(θ)ᵀ g_m)."""
         rep = self.rep
+        from . import hessian
+
+        if all(d.fiml for d in self.data) and hessian.supported(rep) and rep.p <= KRON_MAX_P:
+            return fiml_observed_information(self, x)
         if any(d.fiml for d in self.data):
             n = len(x)
             H = np.zeros((n, n))
@@ -451,6 +397,7 @@ class MLEstimator:
 
         fiml = any(d.fiml for d in self.data)
         newton = hessian.supported(self.rep)
+        fast_fiml = newton and all(d.fiml for d in self.data) and self.rep.p <= KRON_MAX_P
         I, t_prev = None, 0.0
         for it in range(1, max_iter + 1):  # noqa: B007
             g = self.gradient(x)
@@ -459,7 +406,8 @@ class MLEstimator:
             # near the optimum: Newton steps with the analytic observed information (quadratic convergence);
             # elsewhere Fisher scoring. FIML information is costly: reuse it while full steps succeed.
             if newton and lam == 0.0 and np.max(np.abs(g)) < NEWTON_BELOW:
-                I = hessian.observed_information(self.rep, self, x)
+                I = (fiml_observed_information(self, x) if fast_fiml
+                     else hessian.observed_information(self.rep, self, x))
             elif not fiml or I is None or t_prev < 1.0 or it % 4 == 0:
                 I = self.expected_information(x)
             M = I.copy()
