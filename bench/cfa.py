@@ -1,7 +1,9 @@
-"""Benchmark of the CFA engine (issue 5): HS39 ML, and a 32-item 8-factor model at N = 35,000 with ML and MLR.
+"""Benchmark of the CFA engine (issue 5): HS39 ML, and a 32-item 8-factor model at N = 35,000 with ML and MLR;
+FIML (``missing="ml"``): bfi five factors (87 missing-data patterns) and the 32-item model with 2 % of cells
+missing completely at random, ML and MLR.
 
 Prints our times and, where Rscript with lavaan is installed, lavaan's times on the same data in the same run
-and the ratio. Usage: ``.venv/bin/python bench/cfa.py [--n 35000] [--no-lavaan] [--repeat 3]``.
+and the ratio. Usage: ``.venv/bin/python bench/cfa.py [--n 35000] [--no-lavaan] [--no-fiml] [--repeat 3]``.
 """
 
 from __future__ import annotations
@@ -45,6 +47,20 @@ def big_data(n: int, seed: int = 2027) -> tuple[pd.DataFrame, str]:
     return pd.DataFrame(cols), "\n".join(lines)
 
 
+def with_mcar(data: pd.DataFrame, share: float = 0.02, seed: int = 11) -> pd.DataFrame:
+    """Each cell blanked independently with probability ``share`` (rows left with no answer are kept out)."""
+    rng = np.random.default_rng(seed)
+    out = data.mask(rng.random(data.shape) < share)
+    return out[out.notna().any(axis=1)]
+
+
+BFI_MODEL = """agree =~ A1 + A2 + A3 + A4 + A5
+conscientious =~ C1 + C2 + C3 + C4 + C5
+extraversion =~ E1 + E2 + E3 + E4 + E5
+neuroticism =~ N1 + N2 + N3 + N4 + N5
+openness =~ O1 + O2 + O3 + O4 + O5"""
+
+
 def timed(fn, repeat: int) -> tuple[float, object]:
     best, out = float("inf"), None
     for _ in range(repeat):
@@ -57,17 +73,18 @@ def timed(fn, repeat: int) -> tuple[float, object]:
 R_SCRIPT = r"""
 suppressPackageStartupMessages(library(lavaan))
 args <- commandArgs(trailingOnly = TRUE)
-d <- read.csv(args[1]); model <- readLines(args[2]); est <- args[3]; rep <- as.integer(args[4])
+d <- read.csv(args[1]); model <- readLines(args[2]); est <- args[3]; rep <- as.integer(args[4]); miss <- args[5]
 best <- Inf
 for (i in seq_len(rep)) {
-  t <- system.time(fit <- cfa(paste(model, collapse = "\n"), data = d, estimator = est))[["elapsed"]]
+  t <- system.time(fit <- cfa(paste(model, collapse = "\n"), data = d, estimator = est,
+                              missing = miss))[["elapsed"]]
   best <- min(best, t)
 }
 cat(sprintf('{"seconds": %.6f, "chisq": %.10f}\n', best, fitMeasures(fit, "chisq")))
 """
 
 
-def lavaan_time(data: pd.DataFrame, model: str, estimator: str, repeat: int) -> dict | None:
+def lavaan_time(data: pd.DataFrame, model: str, estimator: str, repeat: int, missing: str) -> dict | None:
     if shutil.which("Rscript") is None:
         return None
     with tempfile.TemporaryDirectory() as tmp:
@@ -75,7 +92,8 @@ def lavaan_time(data: pd.DataFrame, model: str, estimator: str, repeat: int) -> 
         data.to_csv(dp, index=False)
         mp.write_text(model)
         sp.write_text(R_SCRIPT)
-        r = subprocess.run(["Rscript", str(sp), str(dp), str(mp), estimator, str(repeat)], capture_output=True,
+        r = subprocess.run(["Rscript", str(sp), str(dp), str(mp), estimator, str(repeat),
+                            "ml" if missing == "fiml" else "listwise"], capture_output=True,
                            text=True)
         if r.returncode != 0:
             return None
@@ -87,17 +105,28 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=35000)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--no-lavaan", action="store_true")
+    ap.add_argument("--no-fiml", action="store_true", help="skip the FIML cases")
     a = ap.parse_args()
     hs = pd.read_csv(ROOT / "tests" / "reference" / "data" / "holzinger_swineford_1939.csv")
     big, model = big_data(a.n)
-    cases = [("HS39 ML (N=301, 9 items, 3 factors)", hs, HS_MODEL, "ML", a.repeat),
-             (f"8 factors x 4 items ML (N={a.n})", big, model, "ML", a.repeat),
-             (f"8 factors x 4 items MLR (N={a.n})", big, model, "MLR", max(1, a.repeat - 1))]
-    for label, data, m, est, rep in cases:
-        t, res = timed(lambda data=data, m=m, est=est: cfa(m, data, estimator=est), rep)
+    cases = [("HS39 ML (N=301, 9 items, 3 factors)", hs, HS_MODEL, "ML", "listwise", a.repeat),
+             (f"8 factors x 4 items ML (N={a.n})", big, model, "ML", "listwise", a.repeat),
+             (f"8 factors x 4 items MLR (N={a.n})", big, model, "MLR", "listwise", max(1, a.repeat - 1))]
+    if not a.no_fiml:
+        bfi = pd.read_csv(ROOT / "tests" / "reference" / "data" / "bfi.csv")
+        bfi = bfi[[c for c in bfi.columns if c[0] in "ACENO" and c[1:].isdigit()]]
+        mcar = with_mcar(big)
+        cases += [(f"bfi 5 factors FIML ML (N={len(bfi)})", bfi, BFI_MODEL, "ML", "fiml", a.repeat),
+                  (f"bfi 5 factors FIML MLR (N={len(bfi)})", bfi, BFI_MODEL, "MLR", "fiml", a.repeat),
+                  (f"8x4 FIML 2% MCAR ML (N={len(mcar)})", mcar, model, "ML", "fiml", max(1, a.repeat - 1)),
+                  (f"8x4 FIML 2% MCAR MLR (N={len(mcar)})", mcar, model, "MLR", "fiml", max(1, a.repeat - 1))]
+    for label, data, m, est, miss, rep in cases:
+        t, res = timed(lambda data=data, m=m, est=est, miss=miss: cfa(m, data, estimator=est, missing=miss), rep)
         line = f"{label:<42} ours {t:8.3f} s  chisq {res.fit['chisq']:.4f}"
+        if miss == "fiml":
+            line += f" ({len(res._est.data[0].patterns)} patterns)"
         if not a.no_lavaan:
-            lv = lavaan_time(data, m, est, min(rep, 2))
+            lv = lavaan_time(data, m, est, min(rep, 2), miss)
             if lv:
                 line += f"  lavaan {lv['seconds']:8.3f} s  chisq {lv['chisq']:.4f}  ratio {lv['seconds'] / t:6.1f}x"
         print(line, flush=True)
