@@ -298,7 +298,7 @@ def _cfa(model, data, group, group_order, group_equal, group_partial, estimator,
     scaled = robust_fit = None
     if estimator == "MLR" and B0 is not None:
         tr_h1 = float(np.sum(robust.h1_traces(est)))
-        scaled = robust.yb_mplus(tr_h1, A, B0, df, npar, ndat)
+        scaled = robust.yb_mplus(tr_h1, A, B0, df, npar, ndat, A0_inv=Ainv)
         tr0, _ = robust.baseline_trace_h0(est)
         scaled["c_null"] = (tr_h1 - tr0) / base_df
         if not fiml:

@@ -227,7 +227,10 @@ class MLEstimator:
         for g in range(self.rep.ngroups):
             sig, mu, D = self.rep.delta(x, g)
             gm = self.moment_gradient(g, sig, mu)
-            np.add.at(out, self.rep.groups[g].xidx, self.w[g] * (D.T @ gm))
+            if self.rep.groups[g].distinct:
+                out[self.rep.groups[g].xidx] += self.w[g] * (D.T @ gm)
+            else:
+                np.add.at(out, self.rep.groups[g].xidx, self.w[g] * (D.T @ gm))
         return out
 
     def _fiml_info(self, g: int, sigma: np.ndarray, mu: np.ndarray, D: np.ndarray) -> np.ndarray:
@@ -274,8 +277,9 @@ class MLEstimator:
         dS[:, rep.va, rep.vb] = D[:nv].T
         dS[:, rep.vb, rep.va] = D[:nv].T
         V = _inv_pd(sigma)[0]
-        A = (V @ dS).reshape(q, -1)
-        At = (dS @ V).reshape(q, -1)
+        A3 = V @ dS
+        A = A3.reshape(q, -1)
+        At = np.swapaxes(A3, 1, 2).reshape(q, -1)  # dΣ_k V = (V dΣ_k)ᵀ
         info = 0.5 * (A @ At.T)
         if rep.meanstructure:
             Dm = D[nv:]
@@ -287,7 +291,10 @@ class MLEstimator:
         I = np.zeros((self.rep.nx, self.rep.nx))
         for g, blk in enumerate(self.unco_blocks(x)):
             idx = self.rep.groups[g].xidx
-            np.add.at(I, (idx[:, None], idx[None, :]), blk)
+            if self.rep.groups[g].distinct:
+                I[np.ix_(idx, idx)] += blk
+            else:
+                np.add.at(I, (idx[:, None], idx[None, :]), blk)
         return I
 
     def observed_information(self, x: np.ndarray) -> np.ndarray:

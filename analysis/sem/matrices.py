@@ -44,6 +44,15 @@ class _GroupMap:
     unco: np.ndarray  # 0-based unco indices of this group's free rows (ordered)
     xidx: np.ndarray  # 0-based free (x) index for each of those
 
+    @property
+    def distinct(self) -> bool:
+        """No two of the group's free rows share a parameter (then blocks scatter by slicing)."""
+        d = self.__dict__.get("_distinct")
+        if d is None:
+            d = len(np.unique(self.xidx)) == len(self.xidx)
+            self.__dict__["_distinct"] = d
+        return d
+
 
 class Representation:
     """Matrix representation of a parameter table (built once, evaluated many times)."""

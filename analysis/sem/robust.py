@@ -79,9 +79,11 @@ def h1_traces(est: MLEstimator) -> list[float]:
     return out
 
 
-def yb_mplus(trace_h1: float, A0: np.ndarray, B0: np.ndarray, df: int, npar: int, ndat: int) -> dict:
-    """Scaling factor of the Yuan-Bentler (Mplus) test from the h1 trace and the model's A0, B0."""
-    trace_h0 = float(np.sum(B0 * np.linalg.inv(A0).T))
+def yb_mplus(trace_h1: float, A0: np.ndarray, B0: np.ndarray, df: int, npar: int, ndat: int,
+             A0_inv: np.ndarray | None = None) -> dict:
+    """Scaling factor of the Yuan-Bentler (Mplus) test from the h1 trace and the model's A0, B0
+    (``A0_inv``: A0⁻¹ when the caller has it already)."""
+    trace_h0 = float(np.sum(B0 * (np.linalg.inv(A0) if A0_inv is None else A0_inv).T))
     tr = trace_h1 - trace_h0
     return dict(c=tr / df if df > 0 else float("nan"), trace_ugamma=tr, h1=trace_h1 / ndat,
                 h0=trace_h0 / npar if npar else float("nan"))
@@ -115,8 +117,9 @@ def baseline_trace_h0(est: MLEstimator) -> tuple[float, list[tuple[np.ndarray, n
         if d.fiml:
             A[sl, sl] = est.w[g] * est.moment_hessian(g, sig0, mu0)[np.ix_(cols, cols)]
         else:
-            W = est.moment_information(g, sig0, mu_arg)
-            A[sl, sl] = est.w[g] * W[np.ix_(cols, cols)]
+            # Σ0 diagonal: the information of (variances, means) is diagonal, 1/(2σ⁴) and 1/σ²
+            a = 0.5 / var0**2
+            A[sl, sl] = est.w[g] * np.diag(np.concatenate([a, 1.0 / var0]) if mu_arg is not None else a)
         # diagonal Σ0: scores of the variances (and means) only; under FIML a pattern's Σ0⁻¹ is the diagonal
         # of its observed variables, so a missing answer contributes nothing
         Z = (d.Y - mu0) / var0
