@@ -40,3 +40,23 @@ def test_analytic_equals_numeric(kw):
 def test_regressions_fall_back_to_numeric():
     res = cfa(MODEL + "\nspeed ~ visual", hs39(), estimator="MLR")
     assert not supported(res._rep) and res.converged and np.isfinite(res.params["se"]).all()
+
+
+def test_information_option_checked_and_text_columns_name_the_row():
+    import pandas as pd
+
+    from vcd_core.errors import DataError, EstimationError
+
+    with pytest.raises(EstimationError, match="information must be 'expected' or 'observed'"):
+        cfa(MODEL, hs39(), information="obsreved")
+    d = hs39().astype({"x2": str})
+    d.loc[4, "x2"] = "n/a"
+    d["x2"] = d["x2"].astype(pd.StringDtype())
+    with pytest.raises(DataError, match=r"row 5.*x2|x2.*row 5"):
+        cfa(MODEL, d)
+
+
+def test_fiml_observed_information_routes_to_pattern_sums():
+    res = cfa(MODEL, _with_blanks(), missing="fiml", estimator="MLR")
+    Hn = numeric_information(res._est, res._x)
+    assert np.abs(res._A - Hn).max() < 1e-6 * max(1.0, np.abs(Hn).max())

@@ -44,7 +44,8 @@ def _numeric(data: pd.DataFrame, cols: Sequence[str]) -> pd.DataFrame:
     out = {}
     for c in cols:
         s = data[c]
-        if pd.api.types.is_bool_dtype(s) or not (pd.api.types.is_numeric_dtype(s) or s.dtype == object):
+        if pd.api.types.is_bool_dtype(s) or not (pd.api.types.is_numeric_dtype(s) or s.dtype == object
+                                                 or pd.api.types.is_string_dtype(s)):
             raise DataError(f"column is not numeric (dtype {s.dtype})", column=str(c))
         v = pd.to_numeric(s, errors="coerce")
         bad = v.isna() & s.notna()
@@ -259,11 +260,16 @@ def _cfa(model, data, group, group_order, group_equal, group_partial, estimator,
     if not converged:
         warnings.append(f"the model did not converge ({msg}); estimates are not trustworthy")
     N = est.ntotal
+    if information is not None and information not in ("expected", "observed"):
+        raise EstimationError(f"information must be 'expected' or 'observed', not {information!r}")
     if information is None:
         information = "observed" if (fiml or estimator == "MLR") else "expected"
     info_exp = est.expected_information(x)
     if information == "observed" or estimator == "MLR":
-        A = hessian.observed_information(rep, est, x) if hessian.supported(rep) else est.observed_information(x)
+        if fiml or not hessian.supported(rep):
+            A = est.observed_information(x)  # FIML: pattern sums (analysis.sem.fiml_sums) for CFA models
+        else:
+            A = hessian.observed_information(rep, est, x)
     else:
         A = info_exp
     B0 = None
