@@ -239,8 +239,14 @@ def write_results(res: InvarianceResult, folder: str | Path) -> list[str]:
 
     Examples
     --------
-    >>> write_results(run_invariance(data, model, "country"), "results/invariance")  # doctest: +SKIP
-    ['comparability.csv', 'decisions.json', ...]
+    >>> import tempfile
+    >>> from analysis.invariance import run_invariance
+    >>> rng = np.random.default_rng(5)
+    >>> y = rng.normal(size=(400, 1)) * [1, .8, .7, .6] + rng.normal(scale=.6, size=(400, 4))
+    >>> df = pd.DataFrame(y, columns=["a", "b", "c", "d"]).assign(g=np.repeat(["A", "B"], 200))
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     write_results(run_invariance(df, "F =~ a + b + c + d", "g"), tmp)[:3]
+    ['comparability.csv', 'decisions.json', 'excluded_groups.csv']
     """
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
