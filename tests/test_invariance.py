@@ -275,3 +275,26 @@ def test_cli_reads_a_platform_export():
     out = json.loads(r.output)
     assert len(out["groups"]) == 10 and out["groups"][0] == "FI" and sum(out["nobs"]) < 3500
     assert [s["step"] for s in out["ladder"]] == ["configural", "metric"]
+
+
+@pytest.mark.parametrize("estimator", ["ML", "MLR"])
+def test_fiml_ladder_matches_lavaan(estimator):
+    """FIML multi-group (HS39 with blanks; tests/reference/expected/hs39_invariance_fiml.R) against lavaan."""
+    ref = load_json("hs39_invariance_fiml.json")
+    data = pd.read_csv(REF / "data" / "hs39_blanks.csv")
+    res = run_invariance(data, ref["model_syntax"], "school", estimator=estimator, missing="fiml",
+                         steps=["metric", "scalar"], stop_on_failure=False)
+    lad = res.ladder.set_index("step")
+    for step in ("configural", "metric", "scalar"):
+        f = ref[estimator][step]["fit"]
+        fit = res.fits[step].fit
+        assert rel(fit["chisq"], f["chisq"]) < 1e-6 and fit["df"] == f["df"], step
+        for k in ("cfi", "tli", "rmsea", "srmr"):
+            assert abs(fit[k] - f[k]) < 1e-6, (step, k)
+        if estimator == "MLR":
+            for k in ("chisq.scaled", "chisq.scaling.factor", "cfi.robust", "rmsea.robust"):
+                assert rel(fit[k.replace(".", "_")], f[k]) < 1e-4, (step, k)
+            assert abs(lad.loc[step, "cfi"] - f["cfi.robust"]) < 1e-4
+    lm = latent_means(res.fits["scalar"], res.fits["scalar"].model, "Pasteur").set_index("construct")
+    for r in ref[estimator]["scalar"]["latent_means"]:
+        assert abs(lm.loc[r["lhs"], "est"] - r["est"]) < 1e-5 and rel(lm.loc[r["lhs"], "se"], r["se"]) < 1e-4
