@@ -128,11 +128,6 @@ def _num(v: Any) -> Any:
     return v
 
 
-def _step_name(res: Any) -> str:
-    eq = set(res.partable.attrs.get("group_equal", ()))
-    return "strict" if "residuals" in eq else "scalar"
-
-
 def latent_means(res: Any, pm: Any, reference: str, model: str = "") -> pd.DataFrame:
     """Latent means of every group against the reference group (fixed at 0 there) from a model with equal
     intercepts; ``std_diff`` = mean / √(reference latent variance). Empty when ``res`` is None.
