@@ -304,11 +304,11 @@ def run_invariance(
     freed_df = pd.DataFrame(freed_rows, columns=["step", "param", "construct", "group", "x2", "pvalue", "why"])
     top = fits.get(highest) if highest != "none" else None
     means_from = highest if highest in ("scalar", "strict") else None
-    lm = latent_means(fits[means_from], pm, kept[0]) if means_from else latent_means(None, pm, kept[0])
+    lm = latent_means(fits[means_from] if means_from else None, pm, kept[0], means_from or "")
     if means_from is None and "scalar" in wanted:
         warnings.append("latent means not compared: scalar invariance is not supported")
     var_from = highest if highest in ("metric", "scalar", "strict") else None
-    lv = latent_variances(fits[var_from] if var_from else None, pm, kept[0])
+    lv = latent_variances(fits[var_from] if var_from else None, pm, kept[0], var_from or "")
     comp = comparability(pm, kept, highest, freed_df, excluded)
     partial_level = bool(len(freed_df) and highest != "none"
                          and (freed_df["step"].isin(wanted[: wanted.index(highest) + 1])).any())

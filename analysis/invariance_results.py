@@ -106,7 +106,8 @@ class InvarianceResult:
             lines += ["", "Groups left out:", self.excluded_groups.to_string(index=False)]
         if not self.latent_means.empty:
             lm = self.latent_means[["construct", "group", "est", "se", "z", "pvalue", "std_diff"]]
-            lines += ["", f"Latent means against {self.reference} ({self.latent_means['model'].iloc[0]} model):",
+            lines += ["", f"Latent means against {self.reference} ({self.latent_means['model'].iloc[0]} model"
+                      + (", partial" if self.partial else "") + "):",
                       lm.to_string(index=False, float_format=lambda v: f"{v:.3f}")]
         if not self.latent_variances.empty:
             lv = self.latent_variances[["construct", "group", "est", "reference_est", "diff", "diff_se", "pvalue",
