@@ -84,6 +84,54 @@ def _instrument_model(perspective: str, constructs: str | None) -> str:
     return model_from_instrument(inst, perspective=perspective, constructs=wanted)
 
 
+def model_and_data(data: str, platform: str, model_file: str | None, model_text: str | None, from_instrument: bool,
+                   perspective: str, constructs: str | None) -> tuple[str, pd.DataFrame, list[str]]:
+    """The model syntax from exactly one of ``--model``, ``--model-text``, ``--from-instrument``, and the data
+    (with ``--from-instrument`` the bank's reverse-keyed items recoded), plus notes on how the data were read.
+
+    Shared by ``vcd cfa`` and ``vcd invariance``.
+
+    Examples
+    --------
+    >>> model_and_data("d.csv", "auto", None, None, False, "provider", None)
+    Traceback (most recent call last):
+    ...
+    click.exceptions.UsageError: give exactly one of --model, --model-text or --from-instrument
+    """
+    given = [x for x in (model_file, model_text, from_instrument or None) if x]
+    if len(given) != 1:
+        raise click.UsageError("give exactly one of --model, --model-text or --from-instrument")
+    if model_file:
+        try:
+            syntax = Path(model_file).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise DataError(f"cannot read the model file: {exc.strerror}", file=model_file) from None
+    elif model_text:
+        syntax = model_text
+    else:
+        syntax = _instrument_model(perspective, constructs)
+    frame, notes = _load(data, platform, perspective if from_instrument else None)
+    if from_instrument:
+        from analysis.measurement import bank, bank_constructs, recode_reversed
+
+        frame = recode_reversed(frame, bank_constructs(bank(), perspective, columns=frame.columns))
+    return syntax, frame, notes
+
+
+def naming_file(exc: VcdError, data: str) -> VcdError:
+    """``exc`` with the data file named when it is a data error that names no file yet.
+
+    Examples
+    --------
+    >>> str(naming_file(DataError("non-numeric value 'x'", row=3, column="A1"), "d.csv"))
+    "d.csv, row 3, column A1: non-numeric value 'x'"
+    """
+    if exc.file is not None or isinstance(exc, click.ClickException):
+        return exc
+    return type(exc)(exc.message, file=data if isinstance(exc, DataError) else None, row=exc.row,
+                     column=exc.column)
+
+
 def _json_safe(obj: Any) -> Any:
     if isinstance(obj, dict):
         return {k: _json_safe(v) for k, v in obj.items()}
@@ -131,32 +179,14 @@ def cli(data, model_file, model_text, from_instrument, perspective, constructs, 
     """
     from analysis.sem import cfa
 
-    given = [x for x in (model_file, model_text, from_instrument or None) if x]
-    if len(given) != 1:
-        raise click.UsageError("give exactly one of --model, --model-text or --from-instrument")
-    if model_file:
-        try:
-            syntax = Path(model_file).read_text(encoding="utf-8")
-        except OSError as exc:
-            raise DataError(f"cannot read the model file: {exc.strerror}", file=model_file) from None
-    elif model_text:
-        syntax = model_text
-    else:
-        syntax = _instrument_model(perspective, constructs)
-    frame, notes = _load(data, platform, perspective if from_instrument else None)
-    if from_instrument:
-        from analysis.measurement import bank, bank_constructs, recode_reversed
-
-        frame = recode_reversed(frame, bank_constructs(bank(), perspective, columns=frame.columns))
+    syntax, frame, notes = model_and_data(data, platform, model_file, model_text, from_instrument, perspective,
+                                          constructs)
     ge = [g.strip() for g in group_equal.split(",") if g.strip()] if group_equal else ()
     try:
         res = cfa(syntax, frame, group=group_col, group_equal=ge, estimator=estimator.upper(), missing=missing,
                   std_lv=std_lv, information=information)
     except VcdError as exc:
-        if exc.file is None and not isinstance(exc, click.ClickException):
-            raise type(exc)(exc.message, file=data if isinstance(exc, DataError) else None, row=exc.row,
-                            column=exc.column) from None
-        raise
+        raise naming_file(exc, data) from None
     if as_json:
         out = res.to_dict()
         out["model"] = syntax

@@ -10,8 +10,6 @@ Examples
 from __future__ import annotations
 
 import json
-import sys
-from pathlib import Path
 
 import click
 
@@ -68,33 +66,18 @@ def cli(data, model_file, model_text, from_instrument, perspective, constructs, 
       vcd invariance kept.csv --from-instrument --partial --release score --json
       vcd invariance hs.csv --model-text "visual =~ x1 + x2 + x3" --group school --keep-going -o inv/
     """
-    from analysis.commands.cfa import _instrument_model, _json_safe, _load
+    from analysis.commands.cfa import _json_safe, model_and_data, naming_file
     from analysis.invariance import run_invariance, write_results
 
-    given = [x for x in (model_file, model_text, from_instrument or None) if x]
-    if len(given) != 1:
-        raise click.UsageError("give exactly one of --model, --model-text or --from-instrument")
     wanted = [s.strip() for s in steps.split(",") if s.strip()]
     bad = [s for s in wanted if s not in _STEPS]
     if bad:
         raise click.UsageError(f"unknown step(s) {', '.join(bad)}; use {', '.join(_STEPS)}")
-    if model_file:
-        try:
-            syntax = Path(model_file).read_text(encoding="utf-8")
-        except OSError as exc:
-            raise DataError(f"cannot read the model file: {exc.strerror}", file=model_file) from None
-    elif model_text:
-        syntax = model_text
-    else:
-        syntax = _instrument_model(perspective, constructs)
-    frame, notes = _load(data, platform, perspective if from_instrument else None)
+    syntax, frame, notes = model_and_data(data, platform, model_file, model_text, from_instrument, perspective,
+                                          constructs)
     if not as_json:
         for note in notes:
             click.echo(f"note: {note}", err=True)
-    if from_instrument:
-        from analysis.measurement import bank, bank_constructs, recode_reversed
-
-        frame = recode_reversed(frame, bank_constructs(bank(), perspective))
 
     def say(msg: str) -> None:
         if not as_json:
@@ -104,12 +87,9 @@ def cli(data, model_file, model_text, from_instrument, perspective, constructs, 
         res = run_invariance(frame, syntax, group_col, estimator=estimator.upper(), missing=missing,
                              criteria=criteria, partial=partial, release=release, alpha=alpha, max_free=max_free,
                              steps=wanted, reference=reference, min_group_n=min_group_n,
-                             stop_on_failure=not keep_going, progress=say if sys.stderr else None)
+                             stop_on_failure=not keep_going, progress=say)
     except VcdError as exc:
-        if exc.file is None:
-            raise type(exc)(exc.message, file=data if isinstance(exc, DataError) else None, row=exc.row,
-                            column=exc.column) from None
-        raise
+        raise naming_file(exc, data) from None
     if out_dir:
         try:
             written = write_results(res, out_dir)
