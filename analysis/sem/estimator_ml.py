@@ -328,14 +328,7 @@ class MLEstimator:
                 e[k] = h
                 H[:, k] += (dg(x + e) - dg(x - e)) / (2 * h)
             return (H + H.T) / 2
-        n = len(x)
-        H = np.zeros((n, n))
-        for k in range(n):
-            h = 1e-5 * max(1.0, abs(x[k]))
-            e = np.zeros(n)
-            e[k] = h
-            H[:, k] = (self.gradient(x + e) - self.gradient(x - e)) / (2 * h)
-        return (H + H.T) / 2
+        return hessian.numeric_information(self, x)
 
     # ------------------------------------------------------------- optimiser
     def start_values(self) -> np.ndarray:

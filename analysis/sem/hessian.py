@@ -47,7 +47,8 @@ def supported(rep: Representation) -> bool:
 
 
 def numeric_information(est: MLEstimator, x: np.ndarray) -> np.ndarray:
-    """Hessian of ``fmin`` by central differences of the analytic gradient (the reference for tests)."""
+    """Hessian of ``fmin`` by central differences of the analytic gradient (models with regressions; the
+    reference for the analytic form in tests)."""
     n = len(x)
     H = np.zeros((n, n))
     for k in range(n):
