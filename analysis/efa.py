@@ -40,6 +40,7 @@ import pandas as pd
 from scipy import stats
 
 from analysis.efa_retention import ParallelResult, parallel_analysis, smc, velicer_map
+from analysis.measurement import numeric_columns
 from vcd_core.errors import DataError, EstimationError
 
 __all__ = ["EfaResult", "run_efa", "correlation_matrix", "kmo", "bartlett", "efa_from_correlation",
@@ -63,12 +64,7 @@ def _numeric_items(data: pd.DataFrame, items: Sequence[str]) -> pd.DataFrame:
     if len(set(items)) != len(items):
         dup = sorted({c for c in items if list(items).count(c) > 1})
         raise DataError(f"item(s) listed twice: {', '.join(dup)}")
-    x = data[list(items)].apply(pd.to_numeric, errors="coerce")
-    for c in items:
-        bad = x[c].isna() & data[c].notna()
-        if bad.any():
-            row = int(np.flatnonzero(bad.to_numpy())[0]) + 1
-            raise DataError(f"value {data[c][bad].iloc[0]!r} is not a number", row=row, column=str(c))
+    x = numeric_columns(data, items)
     return x
 
 

@@ -10,7 +10,7 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -106,3 +106,25 @@ def recode_reversed(data: pd.DataFrame, constructs: Iterable[BankConstruct]) -> 
         for i in c.reverse:
             out[i] = lo + hi - pd.to_numeric(out[i], errors="coerce")
     return out
+
+
+def numeric_columns(data: pd.DataFrame, items: Sequence[str]) -> pd.DataFrame:
+    """``data[items]`` as numbers; a cell that is present but not a number is a :class:`DataError` naming its row
+    (1-based) and column — never silently turned into a blank.
+
+    Examples
+    --------
+    >>> numeric_columns(pd.DataFrame({"A1": [1, "2"], "A2": [3, 4]}), ["A1", "A2"])["A1"].tolist()
+    [1, 2]
+    >>> numeric_columns(pd.DataFrame({"A1": [1, "x"]}), ["A1"])
+    Traceback (most recent call last):
+    ...
+    vcd_core.errors.DataError: row 2, column A1: value 'x' is not a number
+    """
+    x = data[list(items)].apply(pd.to_numeric, errors="coerce")
+    for c in items:
+        bad = x[c].isna() & data[c].notna()
+        if bad.any():
+            row = int(bad.to_numpy().nonzero()[0][0]) + 1
+            raise DataError(f"value {data[c][bad].iloc[0]!r} is not a number", row=row, column=str(c))
+    return x

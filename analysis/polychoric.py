@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtr, ndtri
 
+from analysis.measurement import numeric_columns
 from vcd_core.errors import DataError
 
 __all__ = ["PolychoricResult", "polychoric", "bivariate_normal_cdf", "smooth_correlation"]
@@ -267,12 +268,7 @@ def polychoric(data: pd.DataFrame, items: Sequence[str] | None = None, missing: 
         raise DataError(f"unknown item(s): {', '.join(map(str, unknown))}")
     if len(cols) < 2:
         raise DataError("polychoric correlations need at least two items")
-    x = data[cols].apply(pd.to_numeric, errors="coerce")
-    for c in cols:
-        bad = x[c].isna() & data[c].notna()
-        if bad.any():
-            row = int(np.flatnonzero(bad.to_numpy())[0]) + 1
-            raise DataError(f"value {data[c][bad].iloc[0]!r} is not a number", row=row, column=str(c))
+    x = numeric_columns(data, cols)
     if missing == "listwise":
         x = x.dropna()
     arr = x.to_numpy(float)

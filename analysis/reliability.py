@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from analysis.measurement import numeric_columns
 from vcd_core.errors import DataError, EstimationError
 
 __all__ = ["AlphaResult", "OmegaResult", "alpha", "omega", "scale_reliability", "parse_scale", "reverse_code",
@@ -68,12 +69,7 @@ def _numeric(data: pd.DataFrame, items: Sequence[str], scale: str | None = None)
         raise DataError(f"unknown item(s){where}: {', '.join(unknown)} (not columns of the data)")
     if len(set(items)) != len(items):
         raise DataError(f"an item is listed twice{' in scale ' + scale if scale else ''}")
-    x = data[list(items)].apply(pd.to_numeric, errors="coerce")
-    for c in items:
-        bad = x[c].isna() & data[c].notna()
-        if bad.any():
-            row = int(np.flatnonzero(bad.to_numpy())[0]) + 1
-            raise DataError(f"value {data[c][bad].iloc[0]!r} is not a number", row=row, column=str(c))
+    x = numeric_columns(data, items)
     return x
 
 

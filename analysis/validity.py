@@ -36,6 +36,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from analysis.measurement import numeric_columns
 from analysis.reliability import composite_reliability
 from vcd_core.errors import DataError, EstimationError, ModelSyntaxError
 
@@ -80,12 +81,7 @@ def _correlations(data: pd.DataFrame, items: list[str], cor: str, missing: str) 
     unknown = [c for c in items if c not in data.columns]
     if unknown:
         raise DataError(f"unknown item(s) {', '.join(unknown)} (not columns of the data)")
-    x = data[items].apply(pd.to_numeric, errors="coerce")
-    for c in items:
-        bad = x[c].isna() & data[c].notna()
-        if bad.any():
-            row = int(np.flatnonzero(bad.to_numpy())[0]) + 1
-            raise DataError(f"value {data[c][bad].iloc[0]!r} is not a number", row=row, column=c)
+    x = numeric_columns(data, items)
     if missing == "listwise":
         x = x.dropna()
     elif missing != "pairwise":
