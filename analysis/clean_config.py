@@ -62,6 +62,25 @@ _CHOICES = {("attention", "mode"): ("fail-any", "fail-all"), ("attention", "miss
             ("speeders", "by"): ("country", "all")}
 
 
+def read_toml(path: str | Path) -> dict:
+    """The parsed TOML file; a missing file or invalid TOML is a one-line :class:`StudyError` naming the file.
+
+    Examples
+    --------
+    >>> read_toml("no/such/study.toml")
+    Traceback (most recent call last):
+    ...
+    vcd_core.errors.StudyError: no/such/study.toml: no such file
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise StudyError("no such file", file=str(path))
+    try:
+        return tomllib.loads(p.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise StudyError(f"not valid TOML: {exc}", file=str(path)) from None
+
+
 @dataclass(frozen=True)
 class CleanConfig:
     """Validated cleaning configuration: ``rules`` (rule → parameters incl. ``enabled``) and ``order``."""
@@ -131,14 +150,7 @@ class CleanConfig:
         ...
         vcd_core.errors.StudyError: no/such/study.toml: no such file
         """
-        p = Path(path)
-        if not p.is_file():
-            raise StudyError("no such file", file=str(path))
-        try:
-            doc = tomllib.loads(p.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise StudyError(f"not valid TOML: {exc}", file=str(path)) from None
-        return cls.from_dict(doc.get("cleaning"), file=str(path))
+        return cls.from_dict(read_toml(path).get("cleaning"), file=str(path))
 
     def enabled(self, rule: str) -> bool:
         """Whether ``rule`` runs."""

@@ -45,7 +45,6 @@ vcd_core.errors.StudyError: [cfa] unknown key 'estimatr'; keys: enabled, constru
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -432,11 +431,6 @@ def load_study(path: str | Path) -> StudyConfig:
     ...
     vcd_core.errors.StudyError: no/such/study.toml: no such file
     """
-    p = Path(path)
-    if not p.is_file():
-        raise StudyError("no such file", file=str(path))
-    try:
-        doc = tomllib.loads(p.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise StudyError(f"not valid TOML: {exc}", file=str(path)) from None
-    return config_from_dict(doc, source=p)
+    from analysis.clean_config import read_toml
+
+    return config_from_dict(read_toml(path), source=Path(path))
