@@ -21,7 +21,9 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import csv
+import io
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -384,3 +386,40 @@ def raise_problems(fmt: str, path: Path, problems: Sequence[str]) -> None:
         more = f" (and {len(problems) - 10} more)" if len(problems) > 10 else ""
         raise ExportError(f"{fmt} export failed its structural check: {'; '.join(problems[:10])}{more}",
                           file=str(path))
+
+
+def start_export(inst: Instrument, perspective: str, langs: Sequence[str] | None,
+                 out_dir: str | Path) -> tuple[Survey, Path]:
+    """The survey to export and the output folder (created): the first step of every exporter.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from instrument.model import load_bank
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     survey, out = start_export(load_bank(), "provider", ["en"], d + "/x")
+    ...     survey.languages, out.is_dir()
+    (('en',), True)
+    """
+    survey = build_survey(inst, perspective, langs)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    return survey, out
+
+
+def csv_text(rows: Iterable[Mapping[str, object]], fieldnames: Sequence[str],
+             text_columns: Sequence[str] | None = None, **dialect: object) -> str:
+    """CSV text of ``rows`` with a header; cells of ``text_columns`` (all columns when None) are neutralised
+    (:func:`neutralise`), the others written as they are.
+
+    Examples
+    --------
+    >>> csv_text([{"name": "a", "label": "=1+1"}], ["name", "label"], ["label"])
+    "name,label\\na,'=1+1\\n"
+    """
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=list(fieldnames), lineterminator="\n", **dialect)
+    w.writeheader()
+    for r in rows:
+        w.writerow({k: neutralise(v) if text_columns is None or k in text_columns else v for k, v in r.items()})
+    return buf.getvalue()

@@ -30,9 +30,9 @@ from instrument.export._common import (
     ExportResult,
     ParsedSurvey,
     Survey,
-    build_survey,
-    neutralise,
+    csv_text,
     raise_problems,
+    start_export,
     unneutralise,
 )
 from instrument.model import AttentionCheck, Instrument
@@ -201,19 +201,12 @@ def export_codebook(inst: Instrument, perspective: str, langs: Sequence[str] | N
     ...     [p.name for p in export_codebook(load_bank(), "customer", ["en"], d).files]
     ['vcd_customer_codebook.md', 'vcd_customer_codebook.csv']
     """
-    survey = build_survey(inst, perspective, langs)
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    survey, out = start_export(inst, perspective, langs, out_dir)
     rows = codebook_rows(inst, survey)
     md = out / f"vcd_{perspective}_codebook.md"
     md.write_text(codebook_markdown(inst, survey, rows), encoding="utf-8")
     path = out / f"vcd_{perspective}_codebook.csv"
-    buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=_fieldnames(survey.languages), lineterminator="\n")
-    w.writeheader()
-    for r in rows:
-        w.writerow({k: neutralise(v) for k, v in r.items()})
-    path.write_text(buf.getvalue(), encoding="utf-8")
+    path.write_text(csv_text(rows, _fieldnames(survey.languages)), encoding="utf-8")
     raise_problems("codebook", path, validate_codebook(path, md))
     return ExportResult("codebook", (md, path), survey.warnings)
 

@@ -37,10 +37,10 @@ from instrument.export._common import (
     ParsedSurvey,
     Question,
     Survey,
-    build_survey,
-    neutralise,
+    csv_text,
     raise_problems,
     relevance_text,
+    start_export,
     unneutralise,
 )
 from instrument.model import Instrument
@@ -148,17 +148,10 @@ def export_limesurvey(inst: Instrument, perspective: str, langs: Sequence[str] |
     ...     export_limesurvey(load_bank(), "customer", ["en"], d).files[0].name
     'vcd_customer_limesurvey.txt'
     """
-    survey = build_survey(inst, perspective, langs)
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    survey, out = start_export(inst, perspective, langs, out_dir)
     path = out / f"vcd_{perspective}_limesurvey.txt"
-    buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=HEADER, delimiter="\t", quotechar='"', lineterminator="\n",
-                       extrasaction="raise")
-    w.writeheader()
-    for r in limesurvey_rows(survey):
-        w.writerow({k: neutralise(v) if k in ("text", "help") else v for k, v in r.items()})
-    path.write_text(buf.getvalue(), encoding="utf-8")
+    path.write_text(csv_text(limesurvey_rows(survey), HEADER, ("text", "help"), delimiter="\t", quotechar='"',
+                             extrasaction="raise"), encoding="utf-8")
     raise_problems("limesurvey", path, validate_limesurvey(path))
     return ExportResult("limesurvey", (path,), survey.warnings)
 

@@ -34,7 +34,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from instrument.export._common import ExportResult, ParsedSurvey, Question, Survey, build_survey, raise_problems
+from instrument.export._common import ExportResult, ParsedSurvey, Question, Survey, raise_problems, start_export
 from instrument.model import Instrument
 from vcd_core.errors import ExportError
 
@@ -222,9 +222,7 @@ def export_qualtrics(inst: Instrument, perspective: str, langs: Sequence[str] | 
     ...     export_qualtrics(load_bank(), "provider", ["en"], d).files[0].name
     'vcd_provider.qsf'
     """
-    survey = build_survey(inst, perspective, langs)
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    survey, out = start_export(inst, perspective, langs, out_dir)
     path = out / f"vcd_{perspective}.qsf"
     path.write_text(json.dumps(qsf_document(survey), ensure_ascii=False, indent=1), encoding="utf-8")
     raise_problems("qualtrics", path, validate_qualtrics(path))

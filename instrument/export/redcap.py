@@ -35,10 +35,10 @@ from instrument.export._common import (
     ExportResult,
     ParsedSurvey,
     Survey,
-    build_survey,
-    neutralise,
+    csv_text,
     raise_problems,
     relevance_text,
+    start_export,
     unneutralise,
 )
 from instrument.model import Instrument
@@ -133,18 +133,11 @@ def export_redcap(inst: Instrument, perspective: str, langs: Sequence[str] | Non
     ...     export_redcap(load_bank(), "customer", ["en"], d).files[0].name
     'vcd_customer_redcap_en.csv'
     """
-    survey = build_survey(inst, perspective, langs)
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    survey, out = start_export(inst, perspective, langs, out_dir)
     files = []
     for lang in survey.languages:
         path = out / f"vcd_{perspective}_redcap_{lang}.csv"
-        buf = io.StringIO()
-        w = csv.DictWriter(buf, fieldnames=HEADERS, lineterminator="\n")
-        w.writeheader()
-        for r in redcap_rows(survey, lang):
-            w.writerow({k: neutralise(v) if k in TEXT_COLUMNS else v for k, v in r.items()})
-        path.write_text(buf.getvalue(), encoding="utf-8")
+        path.write_text(csv_text(redcap_rows(survey, lang), HEADERS, TEXT_COLUMNS), encoding="utf-8")
         raise_problems("redcap", path, validate_redcap(path))
         files.append(path)
     return ExportResult("redcap", tuple(files), survey.warnings)

@@ -33,10 +33,10 @@ from instrument.export._common import (
     ExportResult,
     ParsedSurvey,
     Survey,
-    build_survey,
     neutralise,
     raise_problems,
     relevance_text,
+    start_export,
     unneutralise,
 )
 from instrument.model import Instrument
@@ -138,9 +138,7 @@ def export_xlsform(inst: Instrument, perspective: str, langs: Sequence[str] | No
     ...     export_xlsform(load_bank(), "customer", ["en"], d).files[0].name
     'vcd_customer.xlsx'
     """
-    survey = build_survey(inst, perspective, langs)
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    survey, out = start_export(inst, perspective, langs, out_dir)
     path = out / f"vcd_{perspective}.xlsx"
     wb = openpyxl.Workbook()
     for k, (title, rows) in enumerate(zip(("survey", "choices", "settings"), xlsform_rows(survey), strict=True)):
