@@ -51,6 +51,7 @@ class BankConstruct:
     items: tuple[str, ...]
     reverse: tuple[str, ...]
     scale_range: tuple[float, float]
+    kind: str = ""  # "reason" or "outcome"
 
     @property
     def keyed(self) -> list[str]:
@@ -87,7 +88,8 @@ def bank_constructs(inst: Any, perspective: str = "provider", kind: str | None =
             continue
         sc = inst.scale(its[0].scale)
         out.append(BankConstruct(c.name, c.code, tuple(i.code for i in its),
-                                 tuple(i.code for i in its if i.reverse), (float(sc.minimum), float(sc.maximum))))
+                                 tuple(i.code for i in its if i.reverse), (float(sc.minimum), float(sc.maximum)),
+                                 c.kind))
     return out
 
 

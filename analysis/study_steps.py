@@ -205,8 +205,7 @@ def step_descriptives(ctx: StudyContext) -> list[str]:
     inst, data, cfg = ctx.inst, ctx.data, ctx.config
     ctx.constructs = []
     for kind in ("reason", "outcome"):
-        for c in bank_constructs(inst, cfg.perspective, kind=kind, columns=data.columns):
-            ctx.constructs.append(_Construct(c.name, c.code, c.items, c.reverse, c.scale_range, kind))
+        ctx.constructs += bank_constructs(inst, cfg.perspective, kind=kind, columns=data.columns)
     if not ctx.reasons():
         raise DataError(f"no item of a reason ({cfg.perspective} perspective) is a column of the responses")
     out = ctx.out / "descriptives"
@@ -252,18 +251,6 @@ def step_descriptives(ctx: StudyContext) -> list[str]:
     if cfg.efa.sample == "split" and (cfg.efa.enabled or cfg.cfa.enabled):
         ctx.calibration, ctx.holdout = split_halves(data, cfg.seed, share=cfg.efa.split)
     return files
-
-
-@dataclass(frozen=True)
-class _Construct:
-    """A bank construct (its items present in the data) with its kind (``reason`` / ``outcome``)."""
-
-    name: str
-    code: str
-    items: tuple[str, ...]
-    reverse: tuple[str, ...]
-    scale_range: tuple[float, float]
-    kind: str
 
 
 # ---------------------------------------------------------------------------------------------------------------
