@@ -16,9 +16,9 @@ from threadpoolctl import threadpool_limits
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from analysis.clean import clean, compute_indices, evaluate  # noqa: E402
-from analysis.ingest import default_instrument  # noqa: E402
-from analysis.simulate import demo_spec, simulate  # noqa: E402
+from analysis.data.clean import clean, compute_indices, evaluate  # noqa: E402
+from analysis.data.ingest import default_instrument  # noqa: E402
+from analysis.data.simulate import demo_spec, simulate  # noqa: E402
 
 
 def main(n_per_country: int = 3500, repeats: int = 3) -> None:

@@ -26,8 +26,8 @@ CONSTRUCTS = ("INF", "TRU", "MIS", "CHG", "EXP", "VCX", "RLS")
 
 
 def make(n_per_country: int) -> Path:
-    from analysis.ingest import default_instrument
-    from analysis.simulate import demo_spec, simulate
+    from analysis.data.ingest import default_instrument
+    from analysis.data.simulate import demo_spec, simulate
 
     inst = default_instrument()[0]
     spec = replace(demo_spec(10, n_per_country=n_per_country, seed=1), constructs=CONSTRUCTS, preview_rows=0)
@@ -46,8 +46,8 @@ def run(path: Path) -> None:
     import pandas as pd
     from threadpoolctl import threadpool_limits
 
-    from analysis.clean import clean, evaluate
-    from analysis.ingest import default_instrument
+    from analysis.data.clean import clean, evaluate
+    from analysis.data.ingest import default_instrument
 
     inst = default_instrument()[0]
     data = pd.read_parquet(path)

@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from test_compare import simulate, synthetic_instrument  # noqa: E402
 
-from analysis.compare import GROUPINGS, compare_groups, run_comparisons, scale_scores  # noqa: E402
+from analysis.compare.comparisons import GROUPINGS, compare_groups, run_comparisons, scale_scores  # noqa: E402
 
 
 def main(n: int = 35_000, repeats: int = 3) -> None:

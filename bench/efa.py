@@ -18,8 +18,8 @@ import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
-from analysis.efa import run_efa
-from analysis.polychoric import polychoric
+from analysis.measure.efa import run_efa
+from analysis.measure.polychoric import polychoric
 
 
 def simulate(n: int = 35_000, seed: int = 1) -> pd.DataFrame:

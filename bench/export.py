@@ -20,8 +20,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from instrument.export import EXPORTERS, export  # noqa: E402
 from instrument.export._common import build_survey  # noqa: E402
 from instrument.export.xlsform import validate_xlsform  # noqa: E402
-from instrument.model import load_bank  # noqa: E402
-from instrument.validate import check_bank  # noqa: E402
+from instrument.validate import (
+    check_bank,  # noqa: E402
+    load_bank,  # noqa: E402
+)
 from vcd_core.errors import BankError  # noqa: E402
 
 

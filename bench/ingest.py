@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis.ingest import default_instrument, read_responses
+from analysis.data.ingest import default_instrument, read_responses
 
 OUT = Path(__file__).resolve().parent / "out"
 

@@ -17,9 +17,12 @@ from threadpoolctl import threadpool_limits
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from analysis.ingest import default_instrument  # noqa: E402
-from analysis.simulate import demo_spec, simulate  # noqa: E402
-from analysis.simulate_io import write_simulation  # noqa: E402
+from analysis.data.ingest import default_instrument  # noqa: E402
+from analysis.data.simulate import (  # noqa: E402
+    demo_spec,
+    simulate,
+    write_simulation,  # noqa: E402
+)
 
 
 def main(n_per_country: int = 3500, repeats: int = 3) -> None:

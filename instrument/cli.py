@@ -21,8 +21,9 @@ from typing import Any
 import click
 
 from instrument.coverage import outcome_coverage, table3_coverage, types_label
-from instrument.model import AttentionCheck, ContextQuestion, Instrument, Item, load_bank
+from instrument.model import AttentionCheck, ContextQuestion, Instrument, Item
 from instrument.table3 import PERSPECTIVES
+from instrument.validate import load_bank
 from vcd_core.errors import BankError
 
 _BANK = click.option("--bank", type=click.Path(file_okay=False, path_type=Path), default=None,

@@ -5,7 +5,7 @@ shows up with zero items instead of disappearing.
 
 Examples
 --------
->>> from instrument.model import load_bank
+>>> from instrument.validate import load_bank
 >>> rows = table3_coverage(load_bank())
 >>> len(rows), rows[0]["reason_code"], rows[0]["theme"]
 (21, 'INF', 'provider_incorrect_information')
@@ -38,7 +38,7 @@ def table3_coverage(inst: Instrument) -> list[dict[str, Any]]:
 
     Examples
     --------
-    >>> from instrument.model import load_bank
+    >>> from instrument.validate import load_bank
     >>> row = table3_coverage(load_bank())[-1]
     >>> row["reason"], row["time"], row["relationship_types"]
     ('blaming', 'after', ['B2G'])
@@ -66,7 +66,7 @@ def outcome_coverage(inst: Instrument) -> list[dict[str, Any]]:
 
     Examples
     --------
-    >>> from instrument.model import load_bank
+    >>> from instrument.validate import load_bank
     >>> [(r["code"], r["provider"] >= 4, r["customer"] >= 4) for r in outcome_coverage(load_bank())][:1]
     [('VCX', True, True)]
     """

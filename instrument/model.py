@@ -3,11 +3,12 @@
 The bank (``instrument/bank/*.yaml``) is data: ``languages.yaml``, ``scales.yaml``, one file per reason
 (``kind: reason``), ``outcomes.yaml`` (several ``kind: outcome`` constructs), ``context.yaml`` (context
 questions, among them the per-reason timing matrix) and ``checks.yaml`` (attention checks). Item codes are
-the join key of the whole pipeline. :func:`load_bank` validates the bank (see :mod:`instrument.validate`)
-and raises one :class:`~vcd_core.errors.BankError` listing every problem.
+the join key of the whole pipeline. :func:`instrument.validate.load_bank` loads and validates the bank
+(see :mod:`instrument.validate`) and raises one :class:`~vcd_core.errors.BankError` listing every problem.
 
 Examples
 --------
+>>> from instrument.validate import load_bank
 >>> inst = load_bank()
 >>> [c.code for c in inst.reasons()]
 ['INF', 'TRU', 'MIS', 'SRV', 'CHG', 'EXP', 'MSB', 'BLM']
@@ -225,6 +226,7 @@ class Instrument:
 
         Examples
         --------
+        >>> from instrument.validate import load_bank
         >>> inst = load_bank()
         >>> len(inst.items(perspective="provider", construct="INF")) >= 5
         True
@@ -319,45 +321,12 @@ class Instrument:
         )
 
 
-def load_bank(path: str | Path | None = None) -> Instrument:
-    """Load and validate the item bank.
-
-    Parameters
-    ----------
-    path : str or Path, optional
-        A bank folder; defaults to the bundled ``instrument/bank``.
-
-    Returns
-    -------
-    Instrument
-
-    Raises
-    ------
-    BankError
-        Listing every validation problem, each naming the file and the code.
-
-    Examples
-    --------
-    >>> inst = load_bank()
-    >>> inst.language_codes
-    ('en', 'fi', 'de', 'es')
-    """
-    from instrument.validate import check_bank
-
-    inst, problems = check_bank(path)
-    if problems:
-        lines = "; ".join(str(p) for p in problems[:20])
-        more = f" (and {len(problems) - 20} more)" if len(problems) > 20 else ""
-        raise BankError(f"the item bank has {len(problems)} problem(s): {lines}{more}")
-    assert inst is not None
-    return inst
-
-
 def item_codes(items: Iterable[Item]) -> list[str]:
     """The codes of ``items``, in order.
 
     Examples
     --------
+    >>> from instrument.validate import load_bank
     >>> item_codes(load_bank().items(construct="BLM", perspective="provider"))[:1]
     ['BLM01']
     """

@@ -42,6 +42,7 @@ from instrument.model import (
     Theme,
 )
 from instrument.table3 import PERSPECTIVES, RELATIONSHIP_TYPES, TABLE3, TABLE3_BY_NAME, TIMES, TRAPD_STATUSES
+from vcd_core.errors import BankError
 
 MIN_ITEMS = {"reason": 5, "outcome": 4}
 CODE_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,31}$")
@@ -498,3 +499,35 @@ def check_bank(path: str | Path | None = None) -> tuple[Instrument | None, list[
         ccodes[c.code] = c.file
     inst = Instrument(tuple(languages), r.source, scales, tuple(constructs), tuple(context), tuple(checks), bank)
     return inst, r.problems
+
+
+def load_bank(path: str | Path | None = None) -> Instrument:
+    """Load and validate the item bank.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        A bank folder; defaults to the bundled ``instrument/bank``.
+
+    Returns
+    -------
+    Instrument
+
+    Raises
+    ------
+    BankError
+        Listing every validation problem, each naming the file and the code.
+
+    Examples
+    --------
+    >>> inst = load_bank()
+    >>> inst.language_codes
+    ('en', 'fi', 'de', 'es')
+    """
+    inst, problems = check_bank(path)
+    if problems:
+        lines = "; ".join(str(p) for p in problems[:20])
+        more = f" (and {len(problems) - 20} more)" if len(problems) > 20 else ""
+        raise BankError(f"the item bank has {len(problems)} problem(s): {lines}{more}")
+    assert inst is not None
+    return inst

@@ -10,7 +10,8 @@ import shutil
 from pathlib import Path
 
 from instrument.export._common import ParsedSurvey, Survey
-from instrument.model import BANK_DIR, Instrument, load_bank
+from instrument.model import BANK_DIR, Instrument
+from instrument.validate import load_bank
 
 
 def bank_copy(tmp: Path, edits: dict[str, tuple[str, str]] | None = None) -> Path:

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis.ingest import default_instrument
+from analysis.data.ingest import default_instrument
 from instrument.model import Instrument
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "ingest"

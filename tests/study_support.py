@@ -34,9 +34,8 @@ def write_small_study(folder: Path, extra: str = "", countries: int = 4, n: int 
     """Simulate the study into ``folder`` and write its study.toml; returns the study.toml path."""
     import json
 
-    from analysis.ingest import default_instrument
-    from analysis.simulate import demo_spec, simulate
-    from analysis.simulate_io import write_simulation
+    from analysis.data.ingest import default_instrument
+    from analysis.data.simulate import demo_spec, simulate, write_simulation
 
     inst = default_instrument()[0]
     spec = replace(demo_spec(countries, n_per_country=n, seed=seed), missing_rate=missing)
@@ -48,7 +47,7 @@ def write_small_study(folder: Path, extra: str = "", countries: int = 4, n: int 
 
 
 def small_study(tmp_path: Path, render: bool = False, extra: str = ""):
-    """Simulate and run the small study; returns the :class:`analysis.study.StudyRun`."""
+    """Simulate and run the small study; returns the :class:`analysis.study.runner.StudyRun`."""
     from analysis.study import run_study
 
     toml = write_small_study(tmp_path / "study", extra=extra)

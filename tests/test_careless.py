@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.careless import (
+from analysis.data.careless import (
     evenodd,
     irv,
     longstring,

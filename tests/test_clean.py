@@ -10,12 +10,11 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from analysis.clean import clean, compute_indices, evaluate, write_results
-from analysis.clean_config import DEFAULT_ORDER, RULES, CleanConfig
 from analysis.cli import cli
-from analysis.ingest import default_instrument
-from analysis.simulate import demo_spec, simulate
-from analysis.simulate_io import write_simulation
+from analysis.data.clean import clean, compute_indices, evaluate, write_results
+from analysis.data.clean_config import DEFAULT_ORDER, RULES, CleanConfig
+from analysis.data.ingest import default_instrument
+from analysis.data.simulate import demo_spec, simulate, write_simulation
 from vcd_core.errors import DataError, StudyError
 
 
@@ -264,12 +263,12 @@ def test_bundled_demo_study(inst):
     """data/demo: the Qualtrics file imports, its study.toml configures cleaning, and cleaning finds the truth."""
     from pathlib import Path
 
-    from analysis.ingest import read_responses
+    from analysis.data.ingest import read_responses
 
     demo = Path(__file__).resolve().parents[1] / "data" / "demo"
     cfg = CleanConfig.from_toml(demo / "study.toml")
     assert cfg.active_order() == DEFAULT_ORDER
-    study_config = pytest.importorskip("analysis.study_config")
+    study_config = pytest.importorskip("analysis.study.config")
     study = study_config.load_study(demo / "study.toml")  # the study runner accepts the demo's study.toml
     assert study.data.platform == "qualtrics" and study.data.truth.name == "truth.json"
     truth = json.loads((demo / "truth.json").read_text())

@@ -1,4 +1,4 @@
-"""analysis.compare: scale scores from the bank, group comparisons, timing matrix, two-way ANOVA, country model.
+"""compare: scale scores from the bank, group comparisons, timing matrix, two-way ANOVA, country model.
 
 The planted-difference data come from a small seeded generator (below) over a synthetic instrument built from
 Table 3 (instrument/table3.py), so the tests do not depend on the state of the bundled bank; one test also runs
@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.compare import (
+from analysis.compare.comparisons import (
     compare_groups,
     country_random_intercept,
     scale_scores,
@@ -139,7 +139,7 @@ def test_scale_scores_missing_items(inst):
 
 
 def test_scores_with_the_bundled_bank():
-    from instrument.model import load_bank
+    from instrument.validate import load_bank
 
     try:
         bank = load_bank()
@@ -171,11 +171,11 @@ def test_planted_relationship_type_difference_found(planted):
 
 
 def test_planted_differences_in_a_study_from_the_generator():
-    """Issue 8: on a study from analysis.simulate (the cleaning issue's generator, bundled bank) with latent mean
+    """Issue 8: on a study from analysis.data.simulate (the cleaning issue's generator, bundled bank) with latent mean
     shifts planted for some reasons, Holm-adjusted Welch ANOVAs find exactly those reasons, per grouping."""
-    from analysis.ingest import default_instrument
-    from analysis.simulate import SimulationSpec
-    from analysis.simulate import simulate as generate
+    from analysis.data.ingest import default_instrument
+    from analysis.data.simulate import SimulationSpec
+    from analysis.data.simulate import simulate as generate
 
     bank = default_instrument()[0]
     spec = SimulationSpec(countries=("FI", "DE", "ES", "SE"), n_per_country=500, seed=21,
@@ -284,9 +284,9 @@ def test_unknown_method_and_correction(planted):
 
 @pytest.fixture()
 def cli_env(monkeypatch, tmp_path):
-    import instrument.model
+    import instrument.validate
 
-    monkeypatch.setattr(instrument.model, "load_bank", lambda *a, **k: synthetic_instrument())
+    monkeypatch.setattr(instrument.validate, "load_bank", lambda *a, **k: synthetic_instrument())
     data = simulate(n=900, seed=5, planted={"mistakes": ("relationship_type", "B2G", 0.8)})
     path = tmp_path / "responses.csv"
     data.to_csv(path, index=False)

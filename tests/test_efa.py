@@ -1,4 +1,4 @@
-"""Parity of analysis.efa / analysis.efa_retention with psych (fa, KMO, cortest.bartlett, fa.parallel, VSS).
+"""Parity of analysis.measure.efa / analysis.measure.retention with psych (fa, KMO, cortest.bartlett, fa.parallel, VSS).
 
 References: tests/reference/expected/bfi_efa.json (shared reference subset) and bfi_efa_extra.json (made by
 bfi_efa_extra.R); see bfi_efa_reliability.PROVENANCE.md. psych reorders and reflects factors; we match columns by
@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.efa import correlation_matrix, run_efa, suggest_reduction
-from analysis.efa_retention import velicer_map
+from analysis.measure.efa import correlation_matrix, run_efa, suggest_reduction
+from analysis.measure.retention import velicer_map
 from vcd_core.errors import DataError, EstimationError
 
 REF = Path(__file__).parent / "reference"

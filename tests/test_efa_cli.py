@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from analysis.cli import cli
-from analysis.measurement import bank, bank_constructs
+from analysis.data.prepare import bank, bank_constructs
 
 REF = Path(__file__).parent / "reference"
 BFI = str(REF / "data" / "bfi.csv")
@@ -45,7 +45,7 @@ def test_efa_items_json_matches_api():
     res = run("efa", BFI, "--items", "A1,A2,A3,A4,A5,C1,C2,C3,C4,C5", "--factors", "2", "--json")
     assert res.exit_code == 0, res.output
     out = json.loads(res.output)
-    from analysis.efa import run_efa
+    from analysis.measure.efa import run_efa
 
     api = run_efa(pd.read_csv(BFI), [f"{t}{i}" for t in "AC" for i in range(1, 6)], n_factors=2)
     got = pd.DataFrame(out["loadings"]).set_index("item")

@@ -12,8 +12,8 @@ from instrument.export import export
 from instrument.export._common import build_survey, translation_warnings
 from instrument.export.cli import export as export_cmd
 from instrument.export.codebook import export_codebook, read_codebook, validate_codebook
-from instrument.model import load_bank
 from instrument.table3 import REVIEWED_STATUSES
+from instrument.validate import load_bank
 from vcd_core.errors import ExportError
 
 
@@ -106,8 +106,8 @@ def test_cli_strict_and_bad_language(tmp_path):
 
 @pytest.mark.parametrize("platform", ["xlsform", "qualtrics", "limesurvey", "redcap", "codebook"])
 def test_importer_maps_every_exported_column_back(inst, tmp_path, platform):
-    """The ingest side's column matching (analysis.ingest.codebook) finds every exported column's bank code."""
-    from analysis.ingest.codebook import Codebook
+    """The ingest side's column matching (analysis.data.ingest.codebook) finds every exported column's bank code."""
+    from analysis.data.ingest.codebook import Codebook
     from instrument.export import EXPORTERS
     from instrument.export.codebook import read_codebook
     from instrument.export.limesurvey import read_limesurvey

@@ -1,4 +1,4 @@
-"""Parity of analysis.factorial with car::Anova (Type II/III) and lme4::lmer.
+"""Parity of analysis.compare.factorial with car::Anova (Type II/III) and lme4::lmer.
 
 References: tests/reference/expected/bfi_group_tests.json (two_way_anova; see test_group_tests.py for provenance)
 and tests/reference/expected/bfi_mixed_education.json, made by bfi_mixed_education.R next to it (R 4.2.2, lme4 1.1.31).
@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.factorial import anova_twoway, mixed_random_intercept
+from analysis.compare.factorial import anova_twoway, mixed_random_intercept
 from vcd_core.errors import DataError
 
 REF = Path(__file__).parent / "reference"

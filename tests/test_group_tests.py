@@ -1,4 +1,4 @@
-"""Parity of analysis.group_tests with R (oneway.test, aov, kruskal.test, car::leveneTest, TukeyHSD, rstatix).
+"""Parity of analysis.compare.group_tests with R (oneway.test, aov, kruskal.test, car::leveneTest, TukeyHSD, rstatix).
 
 Reference: tests/reference/expected/bfi_group_tests.json (copied from the project's shared reference set; made by
 oracle/07_bfi_group_tests.R with R 4.2.2, car 3.1.1, rstatix 0.7.2 on psychTools' bfi, data md5 in its meta).
@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 from scipy.stats import studentized_range
 
-from analysis.group_tests import (
+from analysis.compare.group_tests import (
     anova_oneway,
     describe,
     dunn,

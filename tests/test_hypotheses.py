@@ -1,4 +1,4 @@
-"""analysis.hypotheses: the seed's Table 3 claims tested on generated data with and without the claimed pattern."""
+"""compare.hypotheses: the seed's Table 3 claims tested on generated data with and without the claimed pattern."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from test_compare import simulate, synthetic_instrument
 
-from analysis.hypotheses import NOT_TESTABLE, hypotheses_summary, seed_hypotheses
+from analysis.compare.hypotheses import NOT_TESTABLE, hypotheses_summary, seed_hypotheses
 from instrument.table3 import TABLE3
 
 

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from ingest_support import FIXTURES, bank
 
-from analysis.ingest import read_responses
-from analysis.ingest.codebook import FLAG_COLUMNS, META_COLUMNS
+from analysis.data.ingest import read_responses
+from analysis.data.ingest.codebook import FLAG_COLUMNS, META_COLUMNS
 
 FILES = {
     "qualtrics": ("qualtrics_numeric.csv", {}),

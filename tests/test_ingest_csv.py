@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from ingest_support import FIXTURES, bank
 
-from analysis.ingest import read_responses
+from analysis.data.ingest import read_responses
 from vcd_core.errors import DataError
 
 

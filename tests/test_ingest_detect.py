@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from ingest_support import FIXTURES
 
-from analysis.ingest.detect import detect_header, detect_platform
+from analysis.data.ingest.detect import detect_header, detect_platform
 from vcd_core.errors import DataError
 
 

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 from ingest_support import FIXTURES, bank, synthetic, write_limesurvey
 
-from analysis.ingest import default_instrument, read_responses
-from analysis.ingest.limesurvey import parse_structure
+from analysis.data.ingest import default_instrument, read_responses
+from analysis.data.ingest.limesurvey import parse_structure
 from vcd_core.errors import DataError
 
 CODES = ["INF01", "INF02", "ATT1", "INF03", "INF04", "INF05", "INF06", "TIM_INF"]

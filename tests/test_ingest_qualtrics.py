@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 from ingest_support import FIXTURES, bank, synthetic, write_qualtrics
 
-from analysis.ingest import default_instrument, read_responses
-from analysis.ingest.qualtrics import parse_qsf
+from analysis.data.ingest import default_instrument, read_responses
+from analysis.data.ingest.qualtrics import parse_qsf
 from vcd_core.errors import DataError
 
 ITEMS = ["INF01", "INF02", "INF03", "INF04", "INF05", "INF06"]
@@ -210,8 +210,8 @@ def test_renamed_headers_without_qsf_hint(inst, tmp_path):
 
 
 def test_simulator_qualtrics_output_round_trips(tmp_path):
-    simulate = pytest.importorskip("analysis.simulate")
-    simulate_io = pytest.importorskip("analysis.simulate_io")
+    simulate = pytest.importorskip("analysis.data.simulate.core")
+    simulate_io = pytest.importorskip("analysis.data.simulate.writer")
     inst, _ = default_instrument()
     sim = simulate.simulate(inst, simulate.SimulationSpec(countries=("FI", "DE"), n_per_country=15, seed=2))
     out = simulate_io.write_simulation(sim, tmp_path, fmt="qualtrics")

@@ -17,8 +17,8 @@ import openpyxl
 import pytest
 from ingest_support import bank
 
-from analysis.ingest import read_responses
-from analysis.ingest.qualtrics import parse_qsf
+from analysis.data.ingest import read_responses
+from analysis.data.ingest.qualtrics import parse_qsf
 
 export = pytest.importorskip("instrument.export")
 from instrument.export.limesurvey import read_limesurvey  # noqa: E402

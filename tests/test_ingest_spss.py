@@ -9,7 +9,7 @@ import pyreadstat
 import pytest
 from ingest_support import bank
 
-from analysis.ingest import read_responses
+from analysis.data.ingest import read_responses
 from vcd_core.errors import DataError
 
 AGREE = {1.0: "Strongly disagree", 2.0: "Disagree", 3.0: "Somewhat disagree", 4.0: "Neither agree nor disagree",

@@ -7,7 +7,7 @@ import openpyxl
 import pytest
 from ingest_support import FIXTURES, bank, synthetic, write_kobo
 
-from analysis.ingest import default_instrument, read_responses
+from analysis.data.ingest import default_instrument, read_responses
 from vcd_core.errors import DataError
 
 CODES = ["INF01", "INF02", "ATT1", "INF03", "INF04", "INF05", "INF06", "TIM_INF"]

@@ -9,8 +9,9 @@ import pytest
 from click.testing import CliRunner
 
 from analysis.cli import cli
-from instrument.model import BANK_DIR, load_bank
+from instrument.model import BANK_DIR
 from instrument.table3 import PERSPECTIVES, TABLE3
+from instrument.validate import load_bank
 
 KEYS = {"code", "construct", "theme", "time", "relationship_types", "perspective", "scale", "reverse", "text"}
 

@@ -1,4 +1,4 @@
-"""analysis.invariance + vcd invariance: the ladder at lavaan parity (HS39 by school, bfi by gender), decisions,
+"""analysis.invariance.ladder + vcd invariance: the ladder at lavaan parity (HS39 by school, bfi by gender), decisions,
 partial invariance that frees exactly the planted parameters of a generated study, latent means, small groups,
 results files and the CLI."""
 
@@ -15,8 +15,8 @@ from sem_reference import REF, bfi, hs39, load_json, rel
 
 from analysis.cli import cli as main
 from analysis.invariance import run_invariance, write_results
-from analysis.invariance_criteria import judge_configural, judge_step
-from analysis.invariance_results import latent_means, latent_variances
+from analysis.invariance.criteria import judge_configural, judge_step
+from analysis.invariance.results import latent_means, latent_variances
 from vcd_core.errors import DataError, EstimationError
 
 HS = load_json("hs39_invariance_school.json")
@@ -147,8 +147,8 @@ def test_bfi_gender_ml_steps():
 
 @pytest.fixture(scope="module")
 def planted():
-    from analysis.measurement import bank, bank_constructs, recode_reversed
-    from analysis.simulate import demo_spec, simulate
+    from analysis.data.prepare import bank, bank_constructs, recode_reversed
+    from analysis.data.simulate import demo_spec, simulate
 
     inst = bank()
     spec = replace(demo_spec(("FI", "DE", "ES", "SE"), n_per_country=500, seed=3), constructs=("INF", "TRU", "MIS"),

@@ -6,8 +6,9 @@ import re
 
 import pytest
 
-from instrument.model import AttentionCheck, Item, item_codes, load_bank
+from instrument.model import AttentionCheck, Item, item_codes
 from instrument.table3 import PERSPECTIVES, RELATIONSHIP_TYPES, TABLE3, TRAPD_STATUSES
+from instrument.validate import load_bank
 from vcd_core.errors import BankError
 
 EU = "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE".split()

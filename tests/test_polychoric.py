@@ -1,4 +1,4 @@
-"""Parity of analysis.polychoric with psych::polychoric and lavaan::lavCor (two-step polychoric, A1–A5 of bfi).
+"""Parity of analysis.measure.polychoric with psych::polychoric and lavaan::lavCor (two-step polychoric, A1–A5 of bfi).
 
 Reference: tests/reference/expected/bfi_reliability.json, block polychoric_A1_A5 (see
 bfi_efa_reliability.PROVENANCE.md). psych finds ρ with optimize() (tol ≈ 1.2e-4); lavaan to full precision.
@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 from scipy.stats import multivariate_normal
 
-from analysis.polychoric import bivariate_normal_cdf, polychoric
+from analysis.measure.polychoric import bivariate_normal_cdf, polychoric
 from vcd_core.errors import DataError
 
 REF = Path(__file__).parent / "reference"

@@ -1,4 +1,4 @@
-"""Parity of analysis.reliability with psych (alpha, alpha.ci, omega) and semTools (compRelSEM) on bfi.
+"""Parity of analysis.measure.reliability with psych (alpha, alpha.ci, omega) and semTools (compRelSEM) on bfi.
 
 References: tests/reference/expected/bfi_reliability.json (shared reference subset) and bfi_efa_extra.json (omega
 with 2, 3 and 5 factors, made by bfi_efa_extra.R); see bfi_efa_reliability.PROVENANCE.md.
@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.reliability import alpha, composite_reliability, omega, parse_scale, scale_reliability
+from analysis.measure.reliability import alpha, composite_reliability, omega, parse_scale, scale_reliability
 from vcd_core.errors import DataError, EstimationError
 
 REF = Path(__file__).parent / "reference"

@@ -52,8 +52,7 @@ def test_multigroup_json():
 
 def test_from_instrument(tmp_path):
     from analysis.sem import model_from_instrument
-    from instrument.model import load_bank
-
+    from instrument.validate import load_bank
     syntax = model_from_instrument(load_bank(), constructs=["INF", "TRU"])
     items = [t.split() for t in syntax.replace("=~", "").replace("+", "").splitlines()]
     rng = np.random.default_rng(1)
@@ -135,10 +134,9 @@ DEMO = REF.parents[1] / "data" / "demo" / "responses_qualtrics.csv"
 @pytest.mark.skipif(not DEMO.is_file(), reason="no demo data")
 def test_from_instrument_on_the_demo_qualtrics_export():
     """The demo's raw Qualtrics export is imported (header rows, preview rows left out) and fitted."""
-    from analysis.ingest import read_responses
+    from analysis.data.ingest import read_responses
     from analysis.sem import cfa, model_from_instrument
-    from instrument.model import load_bank
-
+    from instrument.validate import load_bank
     r = run(str(DEMO), "--from-instrument", "--constructs", "INF,TRU", "--json")
     assert r.exit_code == 0, r.output
     out = json.loads(r.output)

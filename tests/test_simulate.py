@@ -11,9 +11,8 @@ import pytest
 from click.testing import CliRunner
 
 from analysis.cli import cli
-from analysis.ingest import default_instrument
-from analysis.simulate import CARELESS_KINDS, NonInvariance, SimulationSpec, demo_spec, simulate
-from analysis.simulate_io import write_simulation
+from analysis.data.ingest import default_instrument
+from analysis.data.simulate import CARELESS_KINDS, NonInvariance, SimulationSpec, demo_spec, simulate, write_simulation
 from vcd_core.errors import DataError
 
 META = ["respondent_id", "country", "language", "relationship_type", "phase", "duration_sec", "finished",
@@ -144,7 +143,7 @@ def test_planted_intercept_and_loading(inst, demo):
 
 
 def test_group_differences_as_planted(inst, demo):
-    from analysis.compare import scale_scores
+    from analysis.compare.comparisons import scale_scores
 
     d = demo.data[~demo.data["respondent_id"].isin(demo.careless_ids())]
     sc = scale_scores(d, inst)
@@ -157,7 +156,7 @@ def test_group_differences_as_planted(inst, demo):
 
 
 def test_seed_hypotheses_supported(inst, demo):
-    from analysis.hypotheses import seed_hypotheses
+    from analysis.compare.hypotheses import seed_hypotheses
 
     h = seed_hypotheses(demo.data[~demo.data["respondent_id"].isin(demo.careless_ids())], inst)
     assert (h["verdict"] == "supported").all(), h.loc[h["verdict"] != "supported", ["id", "estimate", "note"]]
@@ -199,7 +198,7 @@ def test_bad_spec(inst):
 
 
 def test_qualtrics_layout_round_trips_through_the_importer(inst, tmp_path):
-    from analysis.ingest import read_responses
+    from analysis.data.ingest import read_responses
 
     sim = simulate(inst, demo_spec(3, n_per_country=40, seed=4))
     paths = write_simulation(sim, tmp_path, fmt="qualtrics", inst=inst)

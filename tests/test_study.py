@@ -19,7 +19,7 @@ from study_support import small_study, write_small_study
 
 from analysis.cli import cli
 from analysis.study import run_study
-from analysis.study_config import config_from_dict, load_study
+from analysis.study.config import config_from_dict, load_study
 from vcd_core.errors import EstimationError, StudyError
 
 
@@ -131,7 +131,7 @@ def test_rerun_replaces_stale_outputs(tmp_path):
 
 
 def test_failed_and_missing_steps_are_recorded(tmp_path, monkeypatch):
-    import analysis.study_steps as steps
+    import analysis.study.steps as steps
 
     def boom(ctx):
         raise EstimationError("the model is not identified")
@@ -141,14 +141,14 @@ def test_failed_and_missing_steps_are_recorded(tmp_path, monkeypatch):
 
     monkeypatch.setitem(steps.STEPS, "cfa", boom)
     monkeypatch.setitem(steps.STEPS, "compare", bug)
-    monkeypatch.setitem(sys.modules, "analysis.reliability", None)  # as if the module did not exist
+    monkeypatch.setitem(sys.modules, "analysis.measure.reliability", None)  # as if the module did not exist
     toml = write_small_study(tmp_path / "study", n=80, countries=3)
     res = run_study(toml, tmp_path / "r", progress=False, render=True)
     by = {s["step"]: s for s in res.manifest["steps"]}
     assert by["cfa"]["status"] == "failed" and by["cfa"]["reason"] == "the model is not identified"
     assert by["compare"]["status"] == "failed" and by["compare"]["reason"] == "ValueError: something unexpected"
     assert by["reliability"]["status"] == "skipped"
-    assert by["reliability"]["reason"] == "analysis.reliability is not available in this version of vcd-toolkit"
+    assert by["reliability"]["reason"] == "analysis.measure.reliability is not available in this version of vcd-toolkit"
     assert by["efa"]["status"] == "ok" and not (res.folder / "cfa").exists()
     html = res.reports["html"].read_text()
     assert "This step failed: the model is not identified." in html
@@ -156,7 +156,7 @@ def test_failed_and_missing_steps_are_recorded(tmp_path, monkeypatch):
 
 
 def test_cli_run_exit_status_and_one_line_errors(tmp_path, monkeypatch):
-    import analysis.study_steps as steps
+    import analysis.study.steps as steps
 
     toml = write_small_study(tmp_path / "study", n=80, countries=3)
     ok = CliRunner().invoke(cli, ["run", str(toml), "-o", str(tmp_path / "r"), "--quiet", "--no-report", "--json"])

@@ -1,4 +1,4 @@
-"""analysis.timing: the per-reason timing matrix and its homogeneity tests, on seeded data (tests/test_compare.py)."""
+"""compare.timing: the per-reason timing matrix and its homogeneity tests, on seeded data (tests/test_compare.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from test_compare import simulate, synthetic_instrument
 
-from analysis.timing import timing_columns, timing_matrix
+from analysis.compare.timing import timing_columns, timing_matrix
 from vcd_core.errors import DataError
 
 

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from instrument.model import BANK_DIR, load_bank
-from instrument.validate import Problem, check_bank
+from instrument.model import BANK_DIR
+from instrument.validate import Problem, check_bank, load_bank
 from vcd_core.errors import BankError
 
 

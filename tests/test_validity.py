@@ -1,4 +1,4 @@
-"""Parity of analysis.validity with semTools 0.5.6 (htmt, AVE, compRelSEM) on bfi's five-factor model.
+"""Parity of analysis.measure.validity with semTools 0.5.6 (htmt, AVE, compRelSEM) on bfi's five-factor model.
 
 Reference: tests/reference/expected/bfi_cfa.json (subset of the shared reference; see
 bfi_efa_reliability.PROVENANCE.md). AVE/CR are computed from lavaan's own ML estimates stored there (so they test
@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.validity import htmt, htmt_pairs, measures_from_params, model_constructs, validity
+from analysis.measure.validity import htmt, htmt_pairs, measures_from_params, model_constructs, validity
 from vcd_core.errors import DataError, ModelSyntaxError
 
 REF = Path(__file__).parent / "reference"

@@ -41,7 +41,7 @@ _PLATFORMS = ("auto", "table", "qualtrics", "limesurvey", "redcap", "xlsform", "
 
 def _load(path: str, platform: str, perspective: str | None) -> tuple[pd.DataFrame, list[str]]:
     """The data as a DataFrame plus notes. ``table``: a CSV/parquet read as it is; a platform (or ``auto`` when
-    the file is a survey platform's export, e.g. Qualtrics' three header rows) goes through ``analysis.ingest``
+    the file is a survey platform's export, e.g. Qualtrics' three header rows) goes through ``analysis.data.ingest``
     (item codes, scale values) and its preview/test rows are left out."""
     suffix = Path(path).suffix.lower()
     if platform == "table" or (platform == "auto" and suffix in (".parquet", ".pq")):
@@ -49,13 +49,13 @@ def _load(path: str, platform: str, perspective: str | None) -> tuple[pd.DataFra
     if platform == "auto":
         if not Path(path).is_file():
             raise DataError("no such file", file=path)
-        from analysis.ingest import detect_platform
+        from analysis.data.ingest import detect_platform
 
         detected = detect_platform(path)
         if detected == "csv" and suffix == ".csv":
             return _read(path), []
         platform = detected
-    from analysis.ingest import read_responses
+    from analysis.data.ingest import read_responses
 
     rs = read_responses(path, platform=platform, perspective=perspective)
     frame = rs.data
@@ -70,7 +70,7 @@ def _load(path: str, platform: str, perspective: str | None) -> tuple[pd.DataFra
 
 def _instrument_model(perspective: str, constructs: str | None) -> str:
     from analysis.sem import model_from_instrument
-    from instrument.model import load_bank
+    from instrument.validate import load_bank
 
     try:
         inst = load_bank()
@@ -112,7 +112,7 @@ def model_and_data(data: str, platform: str, model_file: str | None, model_text:
         syntax = _instrument_model(perspective, constructs)
     frame, notes = _load(data, platform, perspective if from_instrument else None)
     if from_instrument:
-        from analysis.measurement import bank, bank_constructs, recode_reversed
+        from analysis.data.prepare import bank, bank_constructs, recode_reversed
 
         frame = recode_reversed(frame, bank_constructs(bank(), perspective, columns=frame.columns))
     return syntax, frame, notes

@@ -19,7 +19,7 @@ from vcd_core.errors import DataError, StudyError
 
 def _set_options(cfg, pairs: tuple[str, ...], disable: tuple[str, ...]):
     """Apply ``--set rule.param=value`` and ``--disable rule`` to a CleanConfig."""
-    from analysis.clean_config import RULES
+    from analysis.data.clean_config import RULES
 
     for rule in disable:
         if rule not in RULES:
@@ -72,9 +72,9 @@ def cli(responses: str, study: str | None, out: str, platform: str, truth: str |
       vcd clean data/demo/responses_qualtrics.csv -o results/demo --truth data/demo/truth.json
       vcd clean export.csv --study study.toml --set speeders.min_ratio=0.5 --disable mahalanobis -o out/
     """
-    from analysis.clean import clean, evaluate, write_results
-    from analysis.clean_config import CleanConfig
-    from analysis.ingest import read_responses
+    from analysis.data.clean import clean, evaluate, write_results
+    from analysis.data.clean_config import CleanConfig
+    from analysis.data.ingest import read_responses
 
     if not Path(responses).is_file():
         raise DataError("no such file", file=responses)

@@ -43,7 +43,7 @@ def read_responses(path: str | Path) -> pd.DataFrame:
     if not p.is_file():
         raise DataError("no such file", file=str(path))
     if suffix == ".csv":
-        from analysis.ingest.detect import detect_platform
+        from analysis.data.ingest.detect import detect_platform
 
         platform = detect_platform(p)
         if platform != "csv":
@@ -68,7 +68,7 @@ def _drop_preview(data: pd.DataFrame) -> tuple[pd.DataFrame, int]:
 
 def _read_platform_export(path: Path, platform: str) -> pd.DataFrame:
     """A platform export through the importer; preview/test rows left out, with a note on stderr."""
-    from analysis.ingest import read_responses as ingest
+    from analysis.data.ingest import read_responses as ingest
 
     rs = ingest(path, platform=platform)
     data, n_preview = _drop_preview(rs.data)
@@ -124,9 +124,9 @@ def cli(data: str, by: tuple[str, ...], reasons: str | None, method: str, correc
       vcd compare responses.csv --by phase --method kruskal --correction bh --json
       vcd compare responses.csv --hypotheses
     """
-    from analysis.compare import compare_groups, scale_scores, timing_matrix
-    from analysis.hypotheses import hypotheses_summary, seed_hypotheses
-    from instrument.model import load_bank
+    from analysis.compare.comparisons import compare_groups, scale_scores, timing_matrix
+    from analysis.compare.hypotheses import hypotheses_summary, seed_hypotheses
+    from instrument.validate import load_bank
 
     if not by and not hypotheses and not timing and out is None:
         raise click.UsageError("give --by GROUPING, --hypotheses, --timing or --out")
@@ -135,7 +135,7 @@ def cli(data: str, by: tuple[str, ...], reasons: str | None, method: str, correc
     chosen = [r.strip() for r in reasons.split(",") if r.strip()] if reasons else None
     try:
         if out is not None:
-            from analysis.compare import run_comparisons, write_results
+            from analysis.compare.comparisons import run_comparisons, write_results
 
             res = run_comparisons(frame, inst, groupings=by or ("relationship_type", "phase", "country"),
                                   reasons=chosen, method=method, correction=correction)

@@ -75,14 +75,14 @@ def cli(data: str, items: str | None, from_instrument: bool, perspective: str, n
       vcd efa bfi.csv --items A1,A2,A3,A4,A5,C1,C2,C3,C4,C5 --factors 2 --rotation promax --json
     """
     from analysis.commands.compare import read_responses
-    from analysis.efa import run_efa, suggest_reduction
+    from analysis.measure.efa import run_efa, suggest_reduction
 
     if bool(items) == from_instrument:
         raise click.UsageError("give either --items or --from-instrument")
     frame = read_responses(data)
     construct_of: dict[str, str] = {}
     if from_instrument:
-        from analysis.measurement import bank, bank_constructs, recode_reversed
+        from analysis.data.prepare import bank, bank_constructs, recode_reversed
 
         cons = bank_constructs(bank(), perspective, kind="reason", columns=frame.columns)
         if not cons:

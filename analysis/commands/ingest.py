@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from analysis.ingest import PLATFORMS, read_responses
+from analysis.data.ingest import PLATFORMS, read_responses
 from vcd_core.errors import DataError
 
 

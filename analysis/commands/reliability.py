@@ -55,14 +55,14 @@ def cli(data: str, scales: tuple[str, ...], from_instrument: bool, perspective: 
       vcd reliability responses.csv --from-instrument --omega-h 8 --json
     """
     from analysis.commands.compare import read_responses
-    from analysis.reliability import omega, parse_scale, reverse_code, scale_reliability
+    from analysis.measure.reliability import omega, parse_scale, reverse_code, scale_reliability
 
     if bool(scales) == from_instrument:
         raise click.UsageError("give --scale NAME=ITEMS (repeatable) or --from-instrument")
     frame = read_responses(data)
     try:
         if from_instrument:
-            from analysis.measurement import bank, bank_constructs, recode_reversed
+            from analysis.data.prepare import bank, bank_constructs, recode_reversed
 
             cons = bank_constructs(bank(), perspective, columns=frame.columns)
             if not cons:

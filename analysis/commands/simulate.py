@@ -52,9 +52,8 @@ def cli(countries: str, n: int, perspective: str, seed: int, out: str, fmt: str,
     """
     from dataclasses import replace
 
-    from analysis.ingest import default_instrument
-    from analysis.simulate import demo_spec, simulate
-    from analysis.simulate_io import write_simulation
+    from analysis.data.ingest import default_instrument
+    from analysis.data.simulate import demo_spec, simulate, write_simulation
 
     spec_countries: int | tuple[str, ...]
     if countries.strip().isdigit():

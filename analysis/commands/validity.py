@@ -44,14 +44,14 @@ def cli(data: str, model: str | None, from_instrument: bool, perspective: str, c
       vcd validity responses.csv --from-instrument --json
     """
     from analysis.commands.compare import read_responses
-    from analysis.validity import validity
+    from analysis.measure.validity import validity
 
     if bool(model) == from_instrument:
         raise click.UsageError("give either --model or --from-instrument")
     frame = read_responses(data)
     try:
         if from_instrument:
-            from analysis.measurement import bank, bank_constructs, recode_reversed
+            from analysis.data.prepare import bank, bank_constructs, recode_reversed
 
             cons = [c for c in bank_constructs(bank(), perspective, kind="reason", columns=frame.columns)
                     if len(c.items) >= 3]

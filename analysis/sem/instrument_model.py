@@ -25,7 +25,7 @@ def model_from_instrument(inst: Any, perspective: str = "provider", constructs: 
     Parameters
     ----------
     inst : Instrument
-        From :func:`instrument.model.load_bank`.
+        From :func:`instrument.validate.load_bank`.
     perspective : {"provider", "customer"}
         Which items to use.
     constructs : list of str, optional

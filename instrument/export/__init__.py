@@ -7,7 +7,7 @@ TRAPD status is below ``reviewed`` are listed as warnings; ``strict=True`` refus
 Examples
 --------
 >>> import tempfile
->>> from instrument.model import load_bank
+>>> from instrument.validate import load_bank
 >>> with tempfile.TemporaryDirectory() as d:
 ...     results = export(load_bank(), "all", "provider", ["en"], d)
 >>> [r.format for r in results]
@@ -74,7 +74,7 @@ def export(
     Parameters
     ----------
     inst : Instrument
-        The item bank (:func:`instrument.model.load_bank`).
+        The item bank (:func:`instrument.validate.load_bank`).
     fmt : str or sequence of str
         ``xlsform``, ``qualtrics``, ``limesurvey``, ``redcap``, ``codebook`` or ``all``.
     perspective : {'provider', 'customer'}
@@ -101,7 +101,7 @@ def export(
     Examples
     --------
     >>> import tempfile
-    >>> from instrument.model import load_bank
+    >>> from instrument.validate import load_bank
     >>> with tempfile.TemporaryDirectory() as d:
     ...     export(load_bank(), "qualtrics", "customer", ["en"], d)[0].files[0].suffix
     '.qsf'

@@ -9,7 +9,7 @@ the same on every platform (item codes, check codes, timing-row codes and the co
 
 Examples
 --------
->>> from instrument.model import load_bank
+>>> from instrument.validate import load_bank
 >>> survey = build_survey(load_bank(), "provider", ["en", "de"])
 >>> survey.languages
 ('en', 'de')
@@ -180,7 +180,7 @@ def translation_warnings(inst: Instrument, perspective: str, langs: Sequence[str
 
     Examples
     --------
-    >>> from instrument.model import load_bank
+    >>> from instrument.validate import load_bank
     >>> translation_warnings(load_bank(), "provider", ["en"])
     []
     """
@@ -224,7 +224,7 @@ def check_languages(inst: Instrument, langs: Sequence[str] | None) -> tuple[str,
 
     Examples
     --------
-    >>> from instrument.model import load_bank
+    >>> from instrument.validate import load_bank
     >>> check_languages(load_bank(), ["de", "en", "de"])
     ('de', 'en')
     """
@@ -263,7 +263,7 @@ def build_survey(inst: Instrument, perspective: str, langs: Sequence[str] | None
 
     Examples
     --------
-    >>> from instrument.model import load_bank
+    >>> from instrument.validate import load_bank
     >>> s = build_survey(load_bank(), "customer", ["en"])
     >>> [q.section for q in s.questions if q.type == "matrix"][0]
     'reason'
@@ -395,7 +395,7 @@ def start_export(inst: Instrument, perspective: str, langs: Sequence[str] | None
     Examples
     --------
     >>> import tempfile
-    >>> from instrument.model import load_bank
+    >>> from instrument.validate import load_bank
     >>> with tempfile.TemporaryDirectory() as d:
     ...     survey, out = start_export(load_bank(), "provider", ["en"], d + "/x")
     ...     survey.languages, out.is_dir()

@@ -45,7 +45,7 @@ def export(fmt: str, langs: str | None, perspective: str, out_dir: Path, strict:
     Example:
       vcd instrument export --format all --lang en,fi,de,es --perspective provider -o survey/
     """
-    from instrument.model import load_bank
+    from instrument.validate import load_bank
 
     inst = load_bank(bank)
     lang_list = [x.strip() for x in langs.split(",") if x.strip()] if langs else None

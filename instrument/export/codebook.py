@@ -11,7 +11,7 @@ TRAPD status, and a translation-status summary.
 Examples
 --------
 >>> import tempfile
->>> from instrument.model import load_bank
+>>> from instrument.validate import load_bank
 >>> with tempfile.TemporaryDirectory() as d:
 ...     res = export_codebook(load_bank(), "provider", ["en", "es"], d)
 ...     parsed = read_codebook(res.files[1])
@@ -49,7 +49,7 @@ def codebook_rows(inst: Instrument, survey: Survey) -> list[dict[str, str]]:
 
     Examples
     --------
-    >>> from instrument.model import load_bank
+    >>> from instrument.validate import load_bank
     >>> from instrument.export._common import build_survey
     >>> inst = load_bank()
     >>> rows = codebook_rows(inst, build_survey(inst, "provider", ["en"]))
@@ -125,7 +125,7 @@ def codebook_markdown(inst: Instrument, survey: Survey, rows: list[dict[str, str
 
     Examples
     --------
-    >>> from instrument.model import load_bank
+    >>> from instrument.validate import load_bank
     >>> from instrument.export._common import build_survey
     >>> inst = load_bank()
     >>> s = build_survey(inst, "provider", ["en"])
@@ -196,7 +196,7 @@ def export_codebook(inst: Instrument, perspective: str, langs: Sequence[str] | N
     Examples
     --------
     >>> import tempfile
-    >>> from instrument.model import load_bank
+    >>> from instrument.validate import load_bank
     >>> with tempfile.TemporaryDirectory() as d:
     ...     [p.name for p in export_codebook(load_bank(), "customer", ["en"], d).files]
     ['vcd_customer_codebook.md', 'vcd_customer_codebook.csv']

@@ -16,7 +16,7 @@ and LimeSurvey records the language in ``startlanguage``.
 Examples
 --------
 >>> import tempfile
->>> from instrument.model import load_bank
+>>> from instrument.validate import load_bank
 >>> with tempfile.TemporaryDirectory() as d:
 ...     res = export_limesurvey(load_bank(), "provider", ["en", "fi"], d)
 ...     parsed = read_limesurvey(res.files[0])
@@ -82,7 +82,7 @@ def limesurvey_rows(survey: Survey) -> list[dict[str, str]]:
 
     Examples
     --------
-    >>> from instrument.model import load_bank
+    >>> from instrument.validate import load_bank
     >>> from instrument.export._common import build_survey
     >>> rows = limesurvey_rows(build_survey(load_bank(), "provider", ["en", "de"]))
     >>> [(r["class"], r["name"], r["text"]) for r in rows[:2]]
@@ -143,7 +143,7 @@ def export_limesurvey(inst: Instrument, perspective: str, langs: Sequence[str] |
     Examples
     --------
     >>> import tempfile
-    >>> from instrument.model import load_bank
+    >>> from instrument.validate import load_bank
     >>> with tempfile.TemporaryDirectory() as d:
     ...     export_limesurvey(load_bank(), "customer", ["en"], d).files[0].name
     'vcd_customer_limesurvey.txt'

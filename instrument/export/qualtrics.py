@@ -15,7 +15,7 @@ item of the reason was answered above the midpoint), written in the locator form
 Examples
 --------
 >>> import tempfile
->>> from instrument.model import load_bank
+>>> from instrument.validate import load_bank
 >>> with tempfile.TemporaryDirectory() as d:
 ...     res = export_qualtrics(load_bank(), "provider", ["en", "de"], d)
 ...     parsed = read_qualtrics(res.files[0])
@@ -142,7 +142,7 @@ def qsf_document(survey: Survey) -> dict[str, Any]:
 
     Examples
     --------
-    >>> from instrument.model import load_bank
+    >>> from instrument.validate import load_bank
     >>> from instrument.export._common import build_survey
     >>> doc = qsf_document(build_survey(load_bank(), "provider", ["en", "es"]))
     >>> doc["SurveyEntry"]["SurveyLanguage"], sorted({e["Element"] for e in doc["SurveyElements"]})[:3]
@@ -217,7 +217,7 @@ def export_qualtrics(inst: Instrument, perspective: str, langs: Sequence[str] | 
     Examples
     --------
     >>> import tempfile
-    >>> from instrument.model import load_bank
+    >>> from instrument.validate import load_bank
     >>> with tempfile.TemporaryDirectory() as d:
     ...     export_qualtrics(load_bank(), "provider", ["en"], d).files[0].name
     'vcd_provider.qsf'

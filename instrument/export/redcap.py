@@ -15,7 +15,7 @@ REDCap requires lower-case variable names, so the response export's columns are 
 Examples
 --------
 >>> import tempfile
->>> from instrument.model import load_bank
+>>> from instrument.validate import load_bank
 >>> with tempfile.TemporaryDirectory() as d:
 ...     res = export_redcap(load_bank(), "provider", ["en", "de"], d)
 ...     parsed = read_redcap(res.files[1])
@@ -80,7 +80,7 @@ def redcap_rows(survey: Survey, lang: str) -> list[dict[str, str]]:
 
     Examples
     --------
-    >>> from instrument.model import load_bank
+    >>> from instrument.validate import load_bank
     >>> from instrument.export._common import build_survey
     >>> rows = redcap_rows(build_survey(load_bank(), "provider", ["en"]), "en")
     >>> [r["Variable / Field Name"] for r in rows[:2]]
@@ -128,7 +128,7 @@ def export_redcap(inst: Instrument, perspective: str, langs: Sequence[str] | Non
     Examples
     --------
     >>> import tempfile
-    >>> from instrument.model import load_bank
+    >>> from instrument.validate import load_bank
     >>> with tempfile.TemporaryDirectory() as d:
     ...     export_redcap(load_bank(), "customer", ["en"], d).files[0].name
     'vcd_customer_redcap_en.csv'

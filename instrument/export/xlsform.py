@@ -12,7 +12,7 @@ record the interview's timestamps. A hidden ``language`` field records the form 
 Examples
 --------
 >>> import tempfile
->>> from instrument.model import load_bank
+>>> from instrument.validate import load_bank
 >>> with tempfile.TemporaryDirectory() as d:
 ...     res = export_xlsform(load_bank(), "provider", ["en", "fi"], d)
 ...     parsed = read_xlsform(res.files[0])
@@ -58,7 +58,7 @@ def xlsform_rows(survey: Survey) -> tuple[list[list[object]], list[list[object]]
 
     Examples
     --------
-    >>> from instrument.model import load_bank
+    >>> from instrument.validate import load_bank
     >>> from instrument.export._common import build_survey
     >>> srv, cho, sett = xlsform_rows(build_survey(load_bank(), "provider", ["en"]))
     >>> srv[0][:3], sett[1][-2:]
@@ -133,7 +133,7 @@ def export_xlsform(inst: Instrument, perspective: str, langs: Sequence[str] | No
     Examples
     --------
     >>> import tempfile
-    >>> from instrument.model import load_bank
+    >>> from instrument.validate import load_bank
     >>> with tempfile.TemporaryDirectory() as d:
     ...     export_xlsform(load_bank(), "customer", ["en"], d).files[0].name
     'vcd_customer.xlsx'
