@@ -64,6 +64,17 @@ def table3_coverage(inst: Instrument) -> list[dict[str, Any]]:
 def outcome_coverage(inst: Instrument) -> list[dict[str, Any]]:
     """One row per outcome construct with its themes and item counts per perspective.
 
+    Parameters
+    ----------
+    inst : Instrument
+        A loaded bank.
+
+    Returns
+    -------
+    list of dict
+        Keys ``construct``, ``code``, ``themes``, ``provider``, ``customer`` (item counts) and ``reverse``
+        (reverse-keyed item codes).
+
     Examples
     --------
     >>> from instrument.validate import load_bank
@@ -80,6 +91,16 @@ def outcome_coverage(inst: Instrument) -> list[dict[str, Any]]:
 
 def types_label(types: list[str] | tuple[str, ...]) -> str:
     """Relationship types as Table 3 writes them: ``RI`` when all four, else the types.
+
+    Parameters
+    ----------
+    types : sequence of str
+        Relationship types (``B2C``, ``B2B``, ``B2G``, ``G2C``).
+
+    Returns
+    -------
+    str
+        ``RI`` or the types joined by ``, ``.
 
     Examples
     --------

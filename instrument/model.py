@@ -231,7 +231,7 @@ class Instrument:
         >>> len(inst.items(perspective="provider", construct="INF")) >= 5
         True
         """
-        out = []
+        out: list[Item] = []
         for c in self.constructs:
             if construct is not None and construct not in (c.name, c.code):
                 continue
@@ -323,6 +323,16 @@ class Instrument:
 
 def item_codes(items: Iterable[Item]) -> list[str]:
     """The codes of ``items``, in order.
+
+    Parameters
+    ----------
+    items : iterable of Item
+        Items, e.g. from :meth:`Instrument.items`.
+
+    Returns
+    -------
+    list of str
+        Their codes.
 
     Examples
     --------

@@ -350,7 +350,7 @@ class _Reader:
             if qtype not in ("select_one", "integer", "text", "matrix"):
                 self.err("context.yaml", code, f"type {qtype!r} is not select_one, integer, text or matrix")
             label = self.texts(d.get("label"), "context.yaml", code, "label")
-            choices = []
+            choices: list[Choice] = []
             for ch in self.maps(d, "choices", "context.yaml", code):
                 ccode = str(ch.get("code", "-"))
                 if not isinstance(ch.get("code"), str):
@@ -361,10 +361,10 @@ class _Reader:
                                       self.labels(ch.get("label"), "context.yaml", f"{code}/{ccode}", "label")))
             for attr in ("code", "value"):
                 seen_choice: set = set()
-                for ch in choices:
-                    key = getattr(ch, attr)
+                for choice in choices:
+                    key = getattr(choice, attr)
                     if key in seen_choice:
-                        self.err("context.yaml", f"{code}/{ch.code}", f"duplicate choice {attr} {key!r}")
+                        self.err("context.yaml", f"{code}/{choice.code}", f"duplicate choice {attr} {key!r}")
                     seen_choice.add(key)
             if qtype == "select_one" and not choices:
                 self.err("context.yaml", code, "select_one question without choices")

@@ -103,6 +103,16 @@ def reasons_in_order(res: Results) -> list[str]:
 def cfa_fit_sentence(fit: dict[str, Any]) -> str:
     """``χ²(df) = …, CFI = …, TLI = …, RMSEA = … [CI], SRMR = …`` preferring robust measures when present.
 
+    Parameters
+    ----------
+    fit : dict
+        lavaan-named fit measures (``chisq``, ``df``, ``cfi``, ... and their ``_scaled``/``_robust`` forms).
+
+    Returns
+    -------
+    str
+        The APA-style sentence; missing measures are shown as ``–``.
+
     Examples
     --------
     >>> cfa_fit_sentence({"chisq": 512.3, "df": 224, "cfi": .96, "tli": .955, "rmsea": .031,
@@ -112,7 +122,7 @@ def cfa_fit_sentence(fit: dict[str, Any]) -> str:
     robust = "chisq_scaled" in fit and not _missing(fit.get("chisq_scaled"))
     chisq = fit.get("chisq_scaled") if robust else fit.get("chisq")
     p = fit.get("pvalue_scaled") if robust else fit.get("pvalue")
-    if _missing(p) and not _missing(chisq) and not _missing(fit.get("df")):
+    if _missing(p) and chisq is not None and not _missing(chisq) and not _missing(fit.get("df")):
         from scipy.stats import chi2
 
         p = float(chi2.sf(float(chisq), float(fit["df"])))
@@ -122,7 +132,7 @@ def cfa_fit_sentence(fit: dict[str, Any]) -> str:
         return fmt_p(fit.get(name + suffix, fit.get(name))).replace("< ", "<")
 
     df = fit.get("df")
-    df_text = str(int(df)) if not _missing(df) else "–"
+    df_text = str(int(df)) if df is not None and not _missing(df) else "–"
     p_text = fmt_p(p) if fmt_p(p).startswith("<") else "= " + fmt_p(p)
     parts = [f"χ²{'(scaled)' if robust else ''}({df_text}) = {fmt_num(chisq, 2)}, p {p_text}"]
     parts.append(f"CFI = {g('cfi')}")
@@ -138,7 +148,27 @@ def cfa_fit_sentence(fit: dict[str, Any]) -> str:
 
 
 def summary_findings(res: Results) -> list[str]:
-    """The report's summary: one plain sentence per step that ran (in pipeline order)."""
+    """The report's summary: one plain sentence per step that ran (in pipeline order).
+
+    Parameters
+    ----------
+    res : Results
+        A loaded results folder (:func:`reports.results.load_results`).
+
+    Returns
+    -------
+    list of str
+        One sentence per step that ran; empty when none did.
+
+    Examples
+    --------
+    >>> import json, tempfile, pathlib
+    >>> from reports.results import load_results
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (d / "manifest.json").write_text(json.dumps({"study": {"name": "s"}, "steps": []}))
+    >>> summary_findings(load_results(d))
+    []
+    """
     out: list[str] = []
     flow = res.json("cleaning/flow")
     if res.step("clean").ran and flow:
@@ -238,7 +268,27 @@ def reason_names_in_order(res: Results) -> list[str]:
 
 
 def methods_paragraph(res: Results) -> str:
-    """The methods paragraph, built from the manifest's configuration and the steps that ran."""
+    """The methods paragraph, built from the manifest's configuration and the steps that ran.
+
+    Parameters
+    ----------
+    res : Results
+        A loaded results folder (:func:`reports.results.load_results`).
+
+    Returns
+    -------
+    str
+        Plain text with the citations of the methods used.
+
+    Examples
+    --------
+    >>> import json, tempfile, pathlib
+    >>> from reports.results import load_results
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (d / "manifest.json").write_text(json.dumps({"study": {"name": "s"}, "steps": []}))
+    >>> methods_paragraph(load_results(d)).startswith("The instrument operationalises")
+    True
+    """
     cfg = res.manifest.get("config", {}) or {}
     cleaning = cfg.get("cleaning", {}) or {}
     analysis = cfg.get("analysis", {}) or {}

@@ -50,6 +50,15 @@ def render_html(res: Results, sections: list[Section] | None = None) -> str:
     Returns
     -------
     str
+
+    Examples
+    --------
+    >>> import json, tempfile, pathlib
+    >>> from reports.results import load_results
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (d / "manifest.json").write_text(json.dumps({"study": {"name": "s"}, "steps": []}))
+    >>> render_html(load_results(d)).lstrip().lower().startswith("<!doctype html>")
+    True
     """
     m = res.manifest
     study = res.study

@@ -27,7 +27,29 @@ KEY_SECTIONS: tuple[str, ...] = ("cleaning", "reliability", "cfa", "invariance",
 
 
 def render_markdown(res: Results, sections: list[Section] | None = None) -> str:
-    """Render the Markdown summary of a results folder."""
+    """Render the Markdown summary of a results folder.
+
+    Parameters
+    ----------
+    res : Results
+        A loaded results folder (:func:`reports.results.load_results`).
+    sections : list of Section, optional
+        Prebuilt sections (default: :func:`reports.sections.build_sections`).
+
+    Returns
+    -------
+    str
+        The Markdown document (key sections only, tables up to 60 rows).
+
+    Examples
+    --------
+    >>> import json, tempfile, pathlib
+    >>> from reports.results import load_results
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (d / "manifest.json").write_text(json.dumps({"study": {"name": "s"}, "steps": []}))
+    >>> render_markdown(load_results(d)).splitlines()[0]
+    '# s'
+    """
     study = res.study
     lines = [f"# {md_escape(study.get('title') or res.study_name)}", "",
              f"Study `{res.study_name.replace('`', '')}` · {md_escape(study.get('perspective', ''))} perspective · "

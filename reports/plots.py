@@ -19,6 +19,7 @@ from __future__ import annotations
 import base64
 import io
 import math
+from typing import TYPE_CHECKING, Any
 
 import matplotlib
 import numpy as np
@@ -26,8 +27,11 @@ import pandas as pd
 from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.figure import Figure
 
+if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType
+
 PHASES: tuple[str, ...] = ("before", "during", "after")
-_RC = {"svg.hashsalt": "vcd-report", "svg.fonttype": "path", "font.size": 9, "axes.titlesize": 10,
+_RC: dict[RcKeyType, Any] = {"svg.hashsalt": "vcd-report", "svg.fonttype": "path", "font.size": 9, "axes.titlesize": 10,
        "axes.spines.top": False, "axes.spines.right": False}
 BLUE, ORANGE, GREY, RED = "#2b6cb0", "#dd6b20", "#a0aec0", "#c53030"
 

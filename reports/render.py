@@ -44,6 +44,15 @@ def render_all(results: str | Path, formats: Sequence[str] = ("html", "md", "xls
     ------
     ReportError
         Not a results folder, a malformed file, or an unknown format.
+
+    Examples
+    --------
+    >>> import json, tempfile, pathlib
+    >>> from reports.results import load_results
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (d / "manifest.json").write_text(json.dumps({"study": {"name": "s"}, "steps": []}))
+    >>> sorted(p.name for p in render_all(d, formats=("md",)).values())
+    ['report.md']
     """
     bad = [f for f in formats if f not in FILES]
     if bad:

@@ -6,12 +6,10 @@ the results files.
 
 Examples
 --------
->>> import json, tempfile, pathlib
->>> d = pathlib.Path(tempfile.mkdtemp())
->>> _ = (d / "manifest.json").write_text(json.dumps({"study": {"name": "s"},
-...     "steps": [{"step": "efa", "status": "skipped", "reason": "switched off"}]}))
->>> from reports.results import load_results
->>> sec = efa_section(load_results(d))
+>>> from pathlib import Path
+>>> from reports.results import Results
+>>> res = Results(Path("s"), {"steps": [{"step": "efa", "status": "skipped", "reason": "switched off"}]})
+>>> sec = efa_section(res)
 >>> sec.title, sec.status
 ('Exploratory factor analysis', 'This step was skipped: switched off.')
 """
@@ -19,6 +17,7 @@ Examples
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
@@ -62,7 +61,7 @@ class Section:
             self.tables.append(table)
 
 
-def _num(v: object, digits: int = 3) -> str:
+def _num(v: Any, digits: int = 3) -> str:
     try:
         return f"{float(v):.{digits}f}"
     except (TypeError, ValueError):
@@ -78,7 +77,26 @@ def _status(res: Results, step: str, sec: Section) -> bool:
 
 
 def cleaning_section(res: Results) -> Section:
-    """Cleaning flow: figure, the ordered hurdles, evaluation against a simulation's truth."""
+    """Cleaning flow: figure, the ordered hurdles, evaluation against a simulation's truth.
+
+    Parameters
+    ----------
+    res : Results
+        A loaded results folder (:func:`reports.results.load_results`).
+
+    Returns
+    -------
+    Section
+        Paragraphs, figures and tables; ``status`` says why when the step did not run.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> from reports.results import Results
+    >>> res = Results(Path("s"), {"steps": []})
+    >>> cleaning_section(res).title, cleaning_section(res).status.startswith("This step did not run")
+    ('Cleaning', True)
+    """
     sec = Section("cleaning", "Cleaning")
     if not _status(res, "clean", sec):
         return sec
@@ -103,7 +121,26 @@ def cleaning_section(res: Results) -> Section:
 
 
 def descriptives_section(res: Results) -> Section:
-    """Sample composition and item descriptives."""
+    """Sample composition and item descriptives.
+
+    Parameters
+    ----------
+    res : Results
+        A loaded results folder (:func:`reports.results.load_results`).
+
+    Returns
+    -------
+    Section
+        Paragraphs, figures and tables; ``status`` says why when the step did not run.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> from reports.results import Results
+    >>> res = Results(Path("s"), {"steps": []})
+    >>> descriptives_section(res).title, descriptives_section(res).status.startswith("This step did not run")
+    ('Item descriptives', True)
+    """
     sec = Section("descriptives", "Item descriptives")
     if not _status(res, "descriptives", sec):
         return sec
@@ -123,7 +160,19 @@ def descriptives_section(res: Results) -> Section:
 
 
 def efa_section(res: Results) -> Section:
-    """EFA: sample and adequacy, scree with parallel analysis, loadings heatmap and table."""
+    """EFA: sample and adequacy, scree with parallel analysis, loadings heatmap and table.
+
+    Parameters
+    ----------
+    res : Results
+        A loaded results folder (:func:`reports.results.load_results`).
+
+    Returns
+    -------
+    Section
+        Paragraphs, figures and tables; ``status`` says why when the step did not run.
+
+    """
     sec = Section("efa", "Exploratory factor analysis")
     if not _status(res, "efa", sec):
         return sec
@@ -156,7 +205,26 @@ def efa_section(res: Results) -> Section:
 
 
 def reliability_section(res: Results) -> Section:
-    """α with Feldt CI and ω total per scale; HTMT of the reasons."""
+    """α with Feldt CI and ω total per scale; HTMT of the reasons.
+
+    Parameters
+    ----------
+    res : Results
+        A loaded results folder (:func:`reports.results.load_results`).
+
+    Returns
+    -------
+    Section
+        Paragraphs, figures and tables; ``status`` says why when the step did not run.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> from reports.results import Results
+    >>> res = Results(Path("s"), {"steps": []})
+    >>> reliability_section(res).title, reliability_section(res).status.startswith("This step did not run")
+    ('Reliability', True)
+    """
     sec = Section("reliability", "Reliability")
     if not _status(res, "reliability", sec):
         return sec
@@ -175,7 +243,26 @@ def reliability_section(res: Results) -> Section:
 
 
 def cfa_section(res: Results) -> Section:
-    """CFA fit and standardised loadings."""
+    """CFA fit and standardised loadings.
+
+    Parameters
+    ----------
+    res : Results
+        A loaded results folder (:func:`reports.results.load_results`).
+
+    Returns
+    -------
+    Section
+        Paragraphs, figures and tables; ``status`` says why when the step did not run.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> from reports.results import Results
+    >>> res = Results(Path("s"), {"steps": []})
+    >>> cfa_section(res).title, cfa_section(res).status.startswith("This step did not run")
+    ('Confirmatory factor analysis', True)
+    """
     sec = Section("cfa", "Confirmatory factor analysis")
     if not _status(res, "cfa", sec):
         return sec
@@ -206,7 +293,26 @@ def cfa_section(res: Results) -> Section:
 
 
 def invariance_section(res: Results) -> Section:
-    """The invariance ladder with decisions, freed parameters and latent means."""
+    """The invariance ladder with decisions, freed parameters and latent means.
+
+    Parameters
+    ----------
+    res : Results
+        A loaded results folder (:func:`reports.results.load_results`).
+
+    Returns
+    -------
+    Section
+        Paragraphs, figures and tables; ``status`` says why when the step did not run.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> from reports.results import Results
+    >>> res = Results(Path("s"), {"steps": []})
+    >>> invariance_section(res).title, invariance_section(res).status.startswith("This step did not run")
+    ('Measurement invariance', True)
+    """
     sec = Section("invariance", "Measurement invariance")
     if not _status(res, "invariance", sec):
         return sec
@@ -260,7 +366,26 @@ def _comparability(res: Results) -> dict[tuple[str, str], bool]:
 
 
 def countries_section(res: Results) -> Section:
-    """Country × reason heatmap of means, marked where invariance does not support the comparison."""
+    """Country × reason heatmap of means, marked where invariance does not support the comparison.
+
+    Parameters
+    ----------
+    res : Results
+        A loaded results folder (:func:`reports.results.load_results`).
+
+    Returns
+    -------
+    Section
+        Paragraphs, figures and tables; ``status`` says why when the step did not run.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> from reports.results import Results
+    >>> res = Results(Path("s"), {"steps": []})
+    >>> countries_section(res).title, countries_section(res).status.startswith("This step did not run")
+    ('Countries', True)
+    """
     sec = Section("countries", "Countries")
     scores = res.table("descriptives/scores_by_country")
     if not _status(res, "descriptives", sec) or scores is None or scores.empty:
@@ -306,7 +431,26 @@ _TEST_COLUMNS = [("reason", "Reason", "text"), ("test", "Test", "text"), ("n", "
 
 
 def timeline_section(res: Results) -> Section:
-    """The phase timeline of the reasons (the seed's Figure 3 drawn from the timing matrix)."""
+    """The phase timeline of the reasons (the seed's Figure 3 drawn from the timing matrix).
+
+    Parameters
+    ----------
+    res : Results
+        A loaded results folder (:func:`reports.results.load_results`).
+
+    Returns
+    -------
+    Section
+        Paragraphs, figures and tables; ``status`` says why when the step did not run.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> from reports.results import Results
+    >>> res = Results(Path("s"), {"steps": []})
+    >>> timeline_section(res).title, timeline_section(res).status.startswith("This step did not run")
+    ('When the reasons emerge', True)
+    """
     sec = Section("timeline", "When the reasons emerge")
     if not _status(res, "compare", sec):
         return sec
@@ -333,7 +477,28 @@ def timeline_section(res: Results) -> Section:
 
 
 def groups_section(res: Results, grouping: str, title: str) -> Section:
-    """Forest plots of reason means by group, with the omnibus tests."""
+    """Forest plots of reason means by group, with the omnibus tests.
+
+    Parameters
+    ----------
+    res : Results
+        A loaded results folder (:func:`reports.results.load_results`).
+    grouping, title : str
+        The grouping column of the comparisons (``relationship_type``, ``phase``) and the section title.
+
+    Returns
+    -------
+    Section
+        Paragraphs, figures and tables; ``status`` says why when the step did not run.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> from reports.results import Results
+    >>> res = Results(Path("s"), {"steps": []})
+    >>> groups_section(res, "phase", "Phases").id
+    'phase'
+    """
     sec = Section(grouping, title)
     if not _status(res, "compare", sec):
         return sec
@@ -362,7 +527,26 @@ def groups_section(res: Results, grouping: str, title: str) -> Section:
 
 
 def hypotheses_section(res: Results) -> Section:
-    """The seed's Table 3 claims with test, estimate, adjusted p and verdict."""
+    """The seed's Table 3 claims with test, estimate, adjusted p and verdict.
+
+    Parameters
+    ----------
+    res : Results
+        A loaded results folder (:func:`reports.results.load_results`).
+
+    Returns
+    -------
+    Section
+        Paragraphs, figures and tables; ``status`` says why when the step did not run.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> from reports.results import Results
+    >>> res = Results(Path("s"), {"steps": []})
+    >>> hypotheses_section(res).title
+    "The seed's hypotheses"
+    """
     sec = Section("hypotheses", "The seed's hypotheses")
     if not _status(res, "compare", sec):
         return sec
@@ -388,7 +572,26 @@ def hypotheses_section(res: Results) -> Section:
 
 
 def build_sections(res: Results) -> list[Section]:
-    """Every section of the report in order (summary and methods are added by the renderers)."""
+    """Every section of the report in order (summary and methods are added by the renderers).
+
+    Parameters
+    ----------
+    res : Results
+        A loaded results folder (:func:`reports.results.load_results`).
+
+    Returns
+    -------
+    list of Section
+        Cleaning, descriptives, EFA, reliability, CFA, invariance, countries, timeline, groups, hypotheses.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> from reports.results import Results
+    >>> res = Results(Path("s"), {"steps": []})
+    >>> [s.id for s in build_sections(res)][:3]
+    ['cleaning', 'descriptives', 'efa']
+    """
     return [cleaning_section(res), descriptives_section(res), efa_section(res), reliability_section(res),
             cfa_section(res), invariance_section(res), countries_section(res), timeline_section(res),
             groups_section(res, "relationship_type", "Relationship types"),

@@ -51,6 +51,23 @@ def write_xlsx(res: Results, path: str | Path) -> Path:
     -------
     Path
         The workbook written.
+
+    Parameters
+    ----------
+    res : Results
+        A loaded results folder (:func:`reports.results.load_results`).
+    path : str or Path
+        The workbook to write.
+
+    Examples
+    --------
+    >>> import json, tempfile, pathlib
+    >>> from reports.results import load_results
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (d / "manifest.json").write_text(json.dumps({"study": {"name": "s"}, "steps": []}))
+    >>> import openpyxl
+    >>> openpyxl.load_workbook(write_xlsx(load_results(d), d / "t.xlsx")).sheetnames
+    ['steps']
     """
     from openpyxl import Workbook
     from openpyxl.cell.cell import TYPE_STRING

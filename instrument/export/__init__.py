@@ -43,6 +43,21 @@ EXPORTERS: dict[str, Callable[..., ExportResult]] = {
 def check_strict(warnings: Sequence[str]) -> None:
     """Raise the ``--strict`` error when there are translation warnings (see :func:`translation_warnings`).
 
+    Parameters
+    ----------
+    warnings : sequence of str
+        Lines from :func:`translation_warnings`.
+
+    Returns
+    -------
+    None
+        Returns when there are no warnings.
+
+    Raises
+    ------
+    ExportError
+        When there is at least one warning.
+
     Examples
     --------
     >>> check_strict([])

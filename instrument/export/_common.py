@@ -23,9 +23,10 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from instrument.model import AttentionCheck, Instrument, Language, Text
 from instrument.table3 import PERSPECTIVES, REVIEWED_STATUSES
@@ -42,6 +43,16 @@ def neutralise(value: object) -> object:
 
     Non-strings (numbers) pass unchanged.
 
+    Parameters
+    ----------
+    value : object
+        A cell value.
+
+    Returns
+    -------
+    object
+        ``value``, with ``'`` in front when it is a string starting with ``= + - @``.
+
     Examples
     --------
     >>> neutralise("@SUM(A1)"), neutralise(3)
@@ -54,6 +65,16 @@ def neutralise(value: object) -> object:
 
 def unneutralise(value: str) -> str:
     """Undo :func:`neutralise` (used by the parsers of the round trip).
+
+    Parameters
+    ----------
+    value : str
+        A cell read back from an exported file.
+
+    Returns
+    -------
+    str
+        ``value`` without the ``'`` that :func:`neutralise` added.
 
     Examples
     --------
@@ -178,6 +199,20 @@ def translation_warnings(inst: Instrument, perspective: str, langs: Sequence[str
 
     One line per language: ``fi: 40 text(s) below 'reviewed' (draft1: 40): INF01, INF02, ...``.
 
+    Parameters
+    ----------
+    inst : Instrument
+        The item bank.
+    perspective : {'provider', 'customer'}
+        Which texts are asked.
+    langs : sequence of str
+        Languages to check.
+
+    Returns
+    -------
+    list of str
+        One line per language with texts below ``reviewed``; empty when all are reviewed.
+
     Examples
     --------
     >>> from instrument.validate import load_bank
@@ -221,6 +256,23 @@ def translation_warnings(inst: Instrument, perspective: str, langs: Sequence[str
 
 def check_languages(inst: Instrument, langs: Sequence[str] | None) -> tuple[str, ...]:
     """Validate a language selection (default: all bank languages, source first).
+
+    Parameters
+    ----------
+    inst : Instrument
+        The item bank.
+    langs : sequence of str or None
+        Requested ISO codes; None or empty = all bank languages.
+
+    Returns
+    -------
+    tuple of str
+        The languages, duplicates removed, in the order given.
+
+    Raises
+    ------
+    ExportError
+        A code the bank does not have.
 
     Examples
     --------
@@ -378,6 +430,24 @@ def relevance_text(row: Row, fmt: str, name_of: Mapping[str, str] | None = None)
 def raise_problems(fmt: str, path: Path, problems: Sequence[str]) -> None:
     """Raise one :class:`ExportError` listing a validator's problems (nothing when there are none).
 
+    Parameters
+    ----------
+    fmt : str
+        Format name for the message.
+    path : Path
+        The file checked.
+    problems : sequence of str
+        The validator's messages.
+
+    Returns
+    -------
+    None
+
+    Raises
+    ------
+    ExportError
+        When ``problems`` is not empty (the first ten are listed).
+
     Examples
     --------
     >>> raise_problems("redcap", Path("x.csv"), [])
@@ -391,6 +461,22 @@ def raise_problems(fmt: str, path: Path, problems: Sequence[str]) -> None:
 def start_export(inst: Instrument, perspective: str, langs: Sequence[str] | None,
                  out_dir: str | Path) -> tuple[Survey, Path]:
     """The survey to export and the output folder (created): the first step of every exporter.
+
+    Parameters
+    ----------
+    inst : Instrument
+        The item bank (:func:`instrument.validate.load_bank`).
+    perspective : {'provider', 'customer'}
+        Which item wording.
+    langs : sequence of str or None
+        Languages, first = base language; None = all bank languages.
+    out_dir : str or Path
+        Output folder (created).
+
+    Returns
+    -------
+    tuple of (Survey, Path)
+        The platform-neutral survey and the output folder.
 
     Examples
     --------
@@ -408,9 +494,26 @@ def start_export(inst: Instrument, perspective: str, langs: Sequence[str] | None
 
 
 def csv_text(rows: Iterable[Mapping[str, object]], fieldnames: Sequence[str],
-             text_columns: Sequence[str] | None = None, **dialect: object) -> str:
+             text_columns: Collection[str] | None = None, *, delimiter: str = ",", quotechar: str = '"',
+             extrasaction: Literal["raise", "ignore"] = "raise") -> str:
     """CSV text of ``rows`` with a header; cells of ``text_columns`` (all columns when None) are neutralised
     (:func:`neutralise`), the others written as they are.
+
+    Parameters
+    ----------
+    rows
+        One mapping per line, keyed by column name.
+    fieldnames
+        The header, in column order.
+    text_columns
+        Columns whose cells are neutralised against formula injection; None neutralises every column.
+    delimiter, quotechar, extrasaction
+        Passed to :class:`csv.DictWriter` (``extrasaction="raise"`` rejects a key not in ``fieldnames``).
+
+    Returns
+    -------
+    str
+        The CSV text, ``\\n`` line ends.
 
     Examples
     --------
@@ -418,7 +521,8 @@ def csv_text(rows: Iterable[Mapping[str, object]], fieldnames: Sequence[str],
     "name,label\\na,'=1+1\\n"
     """
     buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=list(fieldnames), lineterminator="\n", **dialect)
+    w = csv.DictWriter(buf, fieldnames=list(fieldnames), lineterminator="\n", delimiter=delimiter,
+                       quotechar=quotechar, extrasaction=extrasaction)
     w.writeheader()
     for r in rows:
         w.writerow({k: neutralise(v) if text_columns is None or k in text_columns else v for k, v in r.items()})

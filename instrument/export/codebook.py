@@ -155,11 +155,11 @@ def codebook_markdown(inst: Instrument, survey: Survey, rows: list[dict[str, str
     if singles:
         lines += ["", "## Context questions", ""]
         for q in singles:
-            r = by_code[q.name]
+            rec = by_code[q.name]
             lines.append(f"### `{q.name}` ({q.code}, {q.type}{', required' if q.required else ''})")
             lines.append("")
             for lang in langs:
-                lines.append(f"- {lang} ({r[f'status_{lang}']}): {q.label[lang]}")
+                lines.append(f"- {lang} ({rec[f'status_{lang}']}): {q.label[lang]}")
             if q.options:
                 lines += ["", "| value | " + " | ".join(langs) + " |", "|---|" + "---|" * len(langs)]
                 for o in q.options:
@@ -177,13 +177,13 @@ def codebook_markdown(inst: Instrument, survey: Survey, rows: list[dict[str, str
         lines += [f"Scale `{q.list_name}`: {scale_labels}.", "", f"Stem ({langs[0]}): {q.label[langs[0]]}", "",
                   "| code | kind | theme | relationship types | reverse | " + " | ".join(langs) + " |",
                   "|---|---|---|---|---|" + "---|" * len(langs)]
-        for r in q.rows:
-            b = by_code[r.code]
+        for row in q.rows:
+            b = by_code[row.code]
             cells = []
             for lang in langs:
                 st = b[f"status_{lang}"]
                 cells.append(_md_cell(b[f"text_{lang}"]) + ("" if st in REVIEWED_STATUSES else f" _({st})_"))
-            lines.append(f"| `{r.code}` | {b['kind']} | {_md_cell(b['theme'])} | {b['relationship_types']} | "
+            lines.append(f"| `{row.code}` | {b['kind']} | {_md_cell(b['theme'])} | {b['relationship_types']} | "
                          f"{b['reverse']} | " + " | ".join(cells) + " |")
         lines.append("")
     return "\n".join(lines) + "\n"
@@ -192,6 +192,27 @@ def codebook_markdown(inst: Instrument, survey: Survey, rows: list[dict[str, str
 def export_codebook(inst: Instrument, perspective: str, langs: Sequence[str] | None,
                     out_dir: str | Path) -> ExportResult:
     """Write ``vcd_<perspective>_codebook.md`` and ``.csv`` and check them (:func:`validate_codebook`).
+
+    Parameters
+    ----------
+    inst : Instrument
+        The item bank (:func:`instrument.validate.load_bank`).
+    perspective : {'provider', 'customer'}
+        Which item wording.
+    langs : sequence of str or None
+        Languages, first = base language; None = all bank languages.
+    out_dir : str or Path
+        Output folder (created).
+
+    Returns
+    -------
+    ExportResult
+        The files written and the translation warnings.
+
+    Raises
+    ------
+    ExportError
+        Unknown language or perspective, or a written file failing its structural check.
 
     Examples
     --------
@@ -221,6 +242,18 @@ def _read(path: str | Path) -> list[dict[str, str]]:
 
 def validate_codebook(path: str | Path, markdown: str | Path | None = None) -> list[str]:
     """Problems of a codebook CSV (and its Markdown): columns, unique codes, statuses, every code documented.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file to check.
+    markdown : str or Path, optional
+        The Markdown codebook to check alongside (every code documented).
+
+    Returns
+    -------
+    list of str
+        One message per problem; empty when the file is valid.
 
     Examples
     --------
@@ -261,6 +294,21 @@ def validate_codebook(path: str | Path, markdown: str | Path | None = None) -> l
 
 def read_codebook(path: str | Path) -> ParsedSurvey:
     """Read the codebook CSV back: languages, codes, texts, values and labels.
+
+    Parameters
+    ----------
+    path : str or Path
+        An exported file.
+
+    Returns
+    -------
+    ParsedSurvey
+        Languages, data columns, texts, values and labels as found in the file.
+
+    Raises
+    ------
+    ExportError
+        When the file cannot be read.
 
     Examples
     --------

@@ -140,6 +140,27 @@ def export_limesurvey(inst: Instrument, perspective: str, langs: Sequence[str] |
                       out_dir: str | Path) -> ExportResult:
     """Write ``vcd_<perspective>_limesurvey.txt`` and check it (:func:`validate_limesurvey`).
 
+    Parameters
+    ----------
+    inst : Instrument
+        The item bank (:func:`instrument.validate.load_bank`).
+    perspective : {'provider', 'customer'}
+        Which item wording.
+    langs : sequence of str or None
+        Languages, first = base language; None = all bank languages.
+    out_dir : str or Path
+        Output folder (created).
+
+    Returns
+    -------
+    ExportResult
+        The files written and the translation warnings.
+
+    Raises
+    ------
+    ExportError
+        Unknown language or perspective, or a written file failing its structural check.
+
     Examples
     --------
     >>> import tempfile
@@ -187,6 +208,16 @@ def validate_limesurvey(path: str | Path) -> list[str]:
     Q a G (relationship by proximity); question codes start with a letter, letters/digits only, ≤ 20
     characters and unique; subquestion codes letters/digits and unique within their question; answer codes
     letters/digits, ≤ 5 characters and unique within their question; arrays have subquestions and answers.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file to check.
+
+    Returns
+    -------
+    list of str
+        One message per problem; empty when the file is valid.
 
     Examples
     --------
@@ -278,6 +309,21 @@ def read_limesurvey(path: str | Path) -> ParsedSurvey:
 
     ``texts``/``values``/``labels`` are keyed by question code (single questions) and subquestion code (array
     rows); ``columns`` are the names LimeSurvey's response export uses (``INF[INF01]``, ``RELTYPE``).
+
+    Parameters
+    ----------
+    path : str or Path
+        An exported file.
+
+    Returns
+    -------
+    ParsedSurvey
+        Languages, data columns, texts, values and labels as found in the file.
+
+    Raises
+    ------
+    ExportError
+        When the file cannot be read.
 
     Examples
     --------

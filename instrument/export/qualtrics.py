@@ -84,7 +84,7 @@ def _question(survey: Survey, q: Question, qid: str, qcodes: Mapping[str, str],
         choices: dict[str, Any] = {}
         for k, r in enumerate(q.rows, start=1):
             ch: dict[str, Any] = {"Display": _esc(r.text[base])}
-            conds = []
+            conds: list[tuple[str, str, str]] = []
             for code, op, value in r.show_if:
                 if code not in item_pos:
                     continue
@@ -214,6 +214,27 @@ def export_qualtrics(inst: Instrument, perspective: str, langs: Sequence[str] | 
                      out_dir: str | Path) -> ExportResult:
     """Write ``vcd_<perspective>.qsf`` and check it (:func:`validate_qualtrics`).
 
+    Parameters
+    ----------
+    inst : Instrument
+        The item bank (:func:`instrument.validate.load_bank`).
+    perspective : {'provider', 'customer'}
+        Which item wording.
+    langs : sequence of str or None
+        Languages, first = base language; None = all bank languages.
+    out_dir : str or Path
+        Output folder (created).
+
+    Returns
+    -------
+    ExportResult
+        The files written and the translation warnings.
+
+    Raises
+    ------
+    ExportError
+        Unknown language or perspective, or a written file failing its structural check.
+
     Examples
     --------
     >>> import tempfile
@@ -249,6 +270,16 @@ def validate_qualtrics(path: str | Path) -> list[str]:
     choice export tags unique; ``RecodeValues`` keys among the Answers (matrix) or Choices (MC); every
     ``Language`` key in ``SO.AvailableLanguages`` with the same choice/answer ids as the base text.
 
+    Parameters
+    ----------
+    path : str or Path
+        The file to check.
+
+    Returns
+    -------
+    list of str
+        One message per problem; empty when the file is valid.
+
     Examples
     --------
     >>> validate_qualtrics("missing.qsf")
@@ -260,7 +291,7 @@ def validate_qualtrics(path: str | Path) -> list[str]:
         return [str(exc)]
     problems: list[str] = []
     els = doc["SurveyElements"]
-    by = {}
+    by: dict[str, list[dict[str, Any]]] = {}
     for e in els:
         by.setdefault(e.get("Element"), []).append(e)
     for need in ("BL", "FL", "SO"):
@@ -293,7 +324,7 @@ def validate_qualtrics(path: str | Path) -> list[str]:
     langs = set((by["SO"][0]["Payload"].get("AvailableLanguages") or {}).keys())
     tags: dict[str, str] = {}
     for qid, p in sqs.items():
-        names = [p.get("DataExportTag")]
+        names: list[str | None] = [p.get("DataExportTag")]
         names += list((p.get("ChoiceDataExportTags") or {}).values()) if p.get("ChoiceDataExportTags") else []
         for t in names:
             if not t:
@@ -301,7 +332,7 @@ def validate_qualtrics(path: str | Path) -> list[str]:
             elif t in tags:
                 problems.append(f"{qid}: export tag {t!r} also used by {tags[t]}")
             else:
-                tags[t] = qid
+                tags[t] = str(qid)
         choices, answers = p.get("Choices") or {}, p.get("Answers") or {}
         if choices and int(p.get("NextChoiceId", 0)) <= max(int(k) for k in choices):
             problems.append(f"{qid}: NextChoiceId not above the choice ids")
@@ -334,6 +365,23 @@ def read_qualtrics(path: str | Path, languages: Mapping[str, str] | None = None)
     """Read a ``.qsf`` back: languages (ISO codes), data columns, texts, recode values and labels.
 
     ``languages`` maps Qualtrics language codes to ISO codes (default: the part before ``-``, lower-cased).
+
+    Parameters
+    ----------
+    path : str or Path
+        An exported file.
+    languages : mapping of str to str, optional
+        Qualtrics language code → ISO code.
+
+    Returns
+    -------
+    ParsedSurvey
+        Languages, data columns, texts, values and labels as found in the file.
+
+    Raises
+    ------
+    ExportError
+        When the file cannot be read.
 
     Examples
     --------

@@ -125,6 +125,27 @@ def export_redcap(inst: Instrument, perspective: str, langs: Sequence[str] | Non
                   out_dir: str | Path) -> ExportResult:
     """Write one data dictionary per language and check each (:func:`validate_redcap`).
 
+    Parameters
+    ----------
+    inst : Instrument
+        The item bank (:func:`instrument.validate.load_bank`).
+    perspective : {'provider', 'customer'}
+        Which item wording.
+    langs : sequence of str or None
+        Languages, first = base language; None = all bank languages.
+    out_dir : str or Path
+        Output folder (created).
+
+    Returns
+    -------
+    ExportResult
+        The files written and the translation warnings.
+
+    Raises
+    ------
+    ExportError
+        Unknown language or perspective, or a written file failing its structural check.
+
     Examples
     --------
     >>> import tempfile
@@ -179,6 +200,16 @@ def validate_redcap(path: str | Path) -> list[str]:
     variable names; known field types; radio/dropdown/checkbox choices ``code, label`` with unique codes and no
     empty label; ``Required Field?`` ``y`` or empty; matrix groups contiguous with identical choices and types;
     branching logic names only variables defined before the field.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file to check.
+
+    Returns
+    -------
+    list of str
+        One message per problem; empty when the file is valid.
 
     Examples
     --------
@@ -245,6 +276,21 @@ def validate_redcap(path: str | Path) -> list[str]:
 def read_redcap(path: str | Path) -> ParsedSurvey:
     """Read a data dictionary back: its language (from the ``language`` field's ``@DEFAULT``), variables,
     labels (matrix groups keyed by group name hold the stem), choice codes and labels.
+
+    Parameters
+    ----------
+    path : str or Path
+        An exported file.
+
+    Returns
+    -------
+    ParsedSurvey
+        Languages, data columns, texts, values and labels as found in the file.
+
+    Raises
+    ------
+    ExportError
+        When the file cannot be read.
 
     Examples
     --------

@@ -65,10 +65,10 @@ def xlsform_rows(survey: Survey) -> tuple[list[list[object]], list[list[object]]
     (['type', 'name', 'label::English (en)'], ['English (en)', 'pages'])
     """
     langs = survey.languages
-    head = ["type", "name", *_lang_columns(survey), "required", "appearance", "relevant", "calculation"]
+    head: list[object] = ["type", "name", *_lang_columns(survey), "required", "appearance", "relevant", "calculation"]
     blank = [""] * len(langs)
 
-    def row(typ: str, name: str, labels: Sequence[str], required: str = "", appearance: str = "",
+    def row(typ: str, name: str, labels: Sequence[object], required: str = "", appearance: str = "",
             relevant: str = "", calculation: str = "") -> list[object]:
         return [typ, name, *labels, required, appearance, relevant, calculation]
 
@@ -178,6 +178,18 @@ def validate_xlsform(path: str | Path, odk_validate: bool = False) -> list[str]:
     groups balanced; matrix groups are ``field-list`` with ``list-nolabel`` rows; finally pyxform converts the
     form (and ODK Validate accepts it when ``odk_validate``).
 
+    Parameters
+    ----------
+    path : str or Path
+        The file to check.
+    odk_validate : bool
+        Also run ODK Validate (Java) through pyxform.
+
+    Returns
+    -------
+    list of str
+        One message per problem; empty when the file is valid.
+
     Examples
     --------
     >>> validate_xlsform("missing.xlsx")
@@ -262,6 +274,21 @@ def validate_xlsform(path: str | Path, odk_validate: bool = False) -> list[str]:
 def read_xlsform(path: str | Path) -> ParsedSurvey:
     """Read an exported XLSForm back: languages, data columns, texts, choice values and labels.
 
+    Parameters
+    ----------
+    path : str or Path
+        An exported file.
+
+    Returns
+    -------
+    ParsedSurvey
+        Languages, data columns, texts, values and labels as found in the file.
+
+    Raises
+    ------
+    ExportError
+        When the file cannot be read.
+
     Examples
     --------
     >>> read_xlsform("missing.xlsx")
@@ -276,7 +303,7 @@ def read_xlsform(path: str | Path) -> ParsedSurvey:
         raise ExportError(f"cannot read the XLSForm: {getattr(exc, 'strerror', None) or exc}",
                           file=str(path)) from None
     head = list(survey[0]) if survey else []
-    langcols = [(h, LANG_RE.match(h).group(2)) for h in head if LANG_RE.match(h)]
+    langcols = [(h, m.group(2)) for h in head if (m := LANG_RE.match(h))]
     langs = tuple(code for _, code in langcols)
     opts: dict[str, list[tuple[int, dict[str, str]]]] = {}
     for c in choices:
