@@ -300,3 +300,7 @@ if importlib.util.find_spec("instrument.export.cli") is not None:
     from instrument.export.cli import export as _export
 
     instrument.add_command(_export, "export")
+
+from instrument.translations.cli import translations as _translations  # noqa: E402 - attached after the group
+
+instrument.add_command(_translations, "translations")
