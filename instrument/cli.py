@@ -150,6 +150,7 @@ def instrument() -> None:
       vcd instrument show MSB01
       vcd instrument validate
       vcd instrument coverage
+      vcd instrument translations status
     """
 
 

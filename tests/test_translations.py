@@ -149,6 +149,17 @@ def test_dry_run_writes_nothing(tmp_path, bank):
     assert snapshot(bank) == before
 
 
+def test_scale_status_added_to_a_flow_mapping_without_the_language(tmp_path):
+    old = "status: {en: source, fi: draft1, de: draft1, es: draft1}\n  - code: timing5"
+    bank = bank_copy(tmp_path, {"scales.yaml": [(old, old.replace(", es: draft1", ""))]})
+    before = (bank / "scales.yaml").read_text(encoding="utf-8")
+    wb, _ = edit(workbook(tmp_path, bank, "es"), {("agree7", "label:1"): {"new_status": "reviewed"}})
+    import_workbook(wb, bank)
+    after = (bank / "scales.yaml").read_text(encoding="utf-8")
+    assert after == before.replace("status: {en: source, fi: draft1, de: draft1}\n  - code: timing5",
+                                   "status: {en: source, fi: draft1, de: draft1, es: reviewed}\n  - code: timing5")
+
+
 def test_workbook_layout_and_cells(tmp_path):
     bank = bank_copy(tmp_path, {"blaming.yaml": [('fi: {text: "Asiakkaan valitukset vahingoittivat mainettamme."',
                                                    'fi: {text: "-Asiakkaan valitukset vahingoittivat mainettamme."')]})

@@ -5,19 +5,15 @@ things from the bank: the texts themselves with their status per language, and w
 that an edit replaces exactly that scalar and leaves every other byte of the file as it was. This module
 composes the YAML files (PyYAML nodes keep their character offsets) and lists one :class:`Entry` per text:
 
-================  =========================  ===================================================
-kind              code / field               status
-================  =========================  ===================================================
-``scale_label``   ``agree7`` / ``label:3``   shared by the scale's labels (``scales.yaml`` status)
-``question``      ``COUNTRY`` / ``label``    its own
-``choice``        ``COUNTRY`` / ``choice:FI``  untracked (the bank records none)
-``matrix_row``    ``TIMING`` / ``row:TIM_INF``  untracked
-``construct_label``  ``BLM`` / ``label``     untracked
-``stem``          ``BLM`` / ``stem:provider``  untracked
-``theme_label``   ``BLM`` / ``theme:<code>``   untracked
-``item``          ``BLM01`` / ``text``       its own
-``check``         ``ATT1`` / ``text``        its own
-================  =========================  ===================================================
+- ``scale_label``: ``agree7`` / ``label:3``; status shared by the scale's labels (``scales.yaml``);
+- ``question``: ``COUNTRY`` / ``label``; its own status;
+- ``choice``: ``COUNTRY`` / ``choice:FI``; untracked (the bank records no status);
+- ``matrix_row``: ``TIMING`` / ``row:TIM_INF``; untracked;
+- ``construct_label``: ``BLM`` / ``label``; untracked;
+- ``stem``: ``BLM`` / ``stem:provider``; untracked;
+- ``theme_label``: ``BLM`` / ``theme:<code>``; untracked;
+- ``item``: ``BLM01`` / ``text``; its own status;
+- ``check``: ``ATT1`` / ``text``; its own status.
 
 A *status unit* is what one TRAPD status belongs to: an item text, a check, a question label, or a whole
 response scale. Untracked texts can be revised, but carry no status.
@@ -51,7 +47,7 @@ from vcd_core.errors import BankError
 
 #: libyaml's composer when PyYAML has it (about 10x faster); its marks are the same character offsets.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-#: the kinds of text, in the order a workbook lists them within a construct.
+#: the kinds of text (see the list above).
 KINDS: tuple[str, ...] = ("scale_label", "question", "choice", "matrix_row", "construct_label", "stem",
                           "theme_label", "item", "check")
 #: the construct column of texts that belong to no construct.
