@@ -150,6 +150,7 @@ def instrument() -> None:
       vcd instrument show MSB01
       vcd instrument validate
       vcd instrument coverage
+      vcd instrument translations status
     """
 
 
@@ -300,3 +301,7 @@ if importlib.util.find_spec("instrument.export.cli") is not None:
     from instrument.export.cli import export as _export
 
     instrument.add_command(_export, "export")
+
+from instrument.translations.cli import translations as _translations  # noqa: E402 - attached after the group
+
+instrument.add_command(_translations, "translations")

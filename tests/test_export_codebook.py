@@ -33,6 +33,15 @@ def test_round_trip(inst, tmp_path, perspective):
         assert f"`{code}`" in text
 
 
+def test_markdown_has_every_languages_stem_and_scale_labels(inst, tmp_path):
+    md = export_codebook(inst, "customer", None, tmp_path).files[0].read_text(encoding="utf-8")
+    blm, agree = inst.construct("BLM"), inst.scale("agree7")
+    for lang in inst.language_codes:
+        assert f"- Stem ({lang}): {blm.stem['customer'][lang]}" in md
+        labels = "; ".join(f"{v} = {agree.label(v, lang)}" for v in agree.values)
+        assert f"- Scale `agree7` ({lang}): {labels}." in md
+
+
 def test_codebook_columns_carry_item_metadata(inst, tmp_path):
     import csv
 

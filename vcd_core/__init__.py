@@ -12,6 +12,7 @@ from vcd_core.errors import (
     ModelSyntaxError,
     ReportError,
     StudyError,
+    TranslationError,
     VcdError,
 )
 
@@ -24,6 +25,7 @@ __all__ = [
     "EstimationError",
     "StudyError",
     "ReportError",
+    "TranslationError",
 ]
 
 __version__ = "0.1.0"

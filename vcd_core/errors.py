@@ -79,3 +79,24 @@ class StudyError(VcdError):
 
 class ReportError(VcdError):
     """A results folder cannot be rendered."""
+
+
+class TranslationError(VcdError):
+    """A translator workbook is invalid or cannot be written back into the bank.
+
+    ``problems`` holds every problem found (one line each, naming sheet, row and column); the message is
+    the first of them and how many more there are.
+
+    Examples
+    --------
+    >>> err = TranslationError(["a.xlsx, sheet fi, row 3, column A (code): unknown code 'X'", "b", "c"])
+    >>> str(err)
+    "a.xlsx, sheet fi, row 3, column A (code): unknown code 'X' (and 2 more problem(s))"
+    >>> err.problems[1]
+    'b'
+    """
+
+    def __init__(self, problems: list[str] | str) -> None:
+        self.problems = [problems] if isinstance(problems, str) else list(problems)
+        more = f" (and {len(self.problems) - 1} more problem(s))" if len(self.problems) > 1 else ""
+        super().__init__(f"{self.problems[0]}{more}")

@@ -173,9 +173,11 @@ def codebook_markdown(inst: Instrument, survey: Survey, rows: list[dict[str, str
         if q.section != "context":
             con = inst.construct(q.code)
             lines.append(f"Time of emergence: {con.time or 'n/a'}. Source: {con.source or 'n/a'}.")
-        scale_labels = "; ".join(f"{o.value} = {o.label[langs[0]]}" for o in q.options)
-        lines += [f"Scale `{q.list_name}`: {scale_labels}.", "", f"Stem ({langs[0]}): {q.label[langs[0]]}", "",
-                  "| code | kind | theme | relationship types | reverse | " + " | ".join(langs) + " |",
+        for lang in langs:  # every language's scale labels and stem: the codebook documents each version
+            scale_labels = "; ".join(f"{o.value} = {o.label[lang]}" for o in q.options)
+            lines.append(f"- Scale `{q.list_name}` ({lang}): {scale_labels}.")
+        lines += [f"- Stem ({lang}): {q.label[lang]}" for lang in langs]
+        lines += ["", "| code | kind | theme | relationship types | reverse | " + " | ".join(langs) + " |",
                   "|---|---|---|---|---|" + "---|" * len(langs)]
         for row in q.rows:
             b = by_code[row.code]
