@@ -228,8 +228,8 @@ def run_study(
                     status = "ok"
                 except StepSkipped as exc:
                     status, reason = "skipped", str(exc)
-                except (VcdError, ValueError, ArithmeticError, LookupError, TypeError, AttributeError,
-                        RuntimeError, OSError) as exc:
+                except (VcdError, ImportError, ValueError, ArithmeticError, LookupError, TypeError,
+                        AttributeError, RuntimeError, OSError) as exc:
                     if debug and not isinstance(exc, VcdError):
                         raise
                     status, reason = "failed", _one_line(exc)
