@@ -85,6 +85,22 @@ def prepared_data(data: str, method: str, from_instrument: bool, constructs: str
     """The command's data through :func:`analysis.data.prepare.prepare`: with ``--from-instrument`` the bank's
     constructs by the selection rule (items checked, reverse-keyed ones recoded); otherwise the data as read.
 
+    Parameters
+    ----------
+    data : str
+        The DATA argument.
+    method : str
+        The command's method (:data:`analysis.data.prepare.RULES`).
+    from_instrument : bool
+    constructs : str, optional
+        ``--constructs`` (reasons, all or codes); the method's default when omitted.
+    perspective : str, optional
+    platform : str
+
+    Returns
+    -------
+    Prepared
+
     Examples
     --------
     >>> prepared_data("d.csv", "efa", False, "INF", "provider", "auto")
@@ -117,6 +133,18 @@ def model_syntax(model_file: str | None, model_text: str | None, from_instrument
     """The model from exactly one of ``--model`` (a file), ``--model-text`` or ``--from-instrument`` (one factor
     per selected construct, its items in the data: :meth:`Prepared.model`). Shared by ``vcd cfa`` and
     ``vcd invariance``.
+
+    Parameters
+    ----------
+    model_file, model_text : str, optional
+    from_instrument : bool
+    prepared : Prepared
+        The data (its selection gives the model with ``--from-instrument``).
+
+    Returns
+    -------
+    str
+        lavaan syntax.
 
     Examples
     --------

@@ -82,9 +82,9 @@ def cli(data: str, by: tuple[str, ...], reasons: str | None, platform: str, meth
     frame, inst = prep.answers, prep.instrument
     with prep.naming_errors():
         if out is not None:
-            res = run_comparisons(frame, inst, groupings=by or ("relationship_type", "phase", "country"),
-                                  reasons=chosen, method=method, correction=correction)
-            files = write_results(res, out)
+            everything = run_comparisons(frame, inst, groupings=by or ("relationship_type", "phase", "country"),
+                                         reasons=chosen, method=method, correction=correction)
+            files = write_results(everything, out)
             if not as_json:
                 click.echo(f"wrote {len(files)} files to {out}")
         scores = scale_scores(frame, inst, reasons=chosen, themes=hypotheses)

@@ -61,6 +61,10 @@ __all__ = ["BankConstruct", "MethodRule", "Prepared", "RULES", "bank", "bank_con
 def bank() -> Any:
     """The bundled item bank; if it does not validate yet, the part that does (``check_bank``).
 
+    Returns
+    -------
+    Instrument
+
     Examples
     --------
     >>> len(bank().reasons()) >= 6
@@ -140,6 +144,16 @@ def bank_constructs(inst: Any, perspective: str = "provider", kind: str | None =
 def recode_reversed(data: pd.DataFrame, constructs: Iterable[BankConstruct]) -> pd.DataFrame:
     """A copy of ``data`` with each construct's reverse-keyed items recoded (min + max) − x.
 
+    Parameters
+    ----------
+    data : DataFrame
+    constructs : iterable of BankConstruct
+        Reverse keys and scale ranges.
+
+    Returns
+    -------
+    DataFrame
+
     Examples
     --------
     >>> c = BankConstruct("x", "X", ("a", "b"), ("b",), (1.0, 7.0))
@@ -157,6 +171,17 @@ def recode_reversed(data: pd.DataFrame, constructs: Iterable[BankConstruct]) -> 
 def numeric_columns(data: pd.DataFrame, items: Sequence[str]) -> pd.DataFrame:
     """``data[items]`` as numbers; a cell that is present but not a number is a :class:`DataError` naming its row
     (1-based) and column — never silently turned into a blank.
+
+    Parameters
+    ----------
+    data : DataFrame
+    items : sequence of str
+        Columns of ``data``.
+
+    Returns
+    -------
+    DataFrame
+        The columns as numbers (missing cells NaN).
 
     Examples
     --------

@@ -112,7 +112,30 @@ def write_json(obj: Any, path: Path) -> str:
 
 def split_halves(data: pd.DataFrame, seed: int, by: str = "country", share: float = 0.5
                  ) -> tuple[pd.Index, pd.Index]:
-    """A random calibration / holdout split (``share`` calibration), stratified by ``by`` when that column exists."""
+    """A random calibration / holdout split (``share`` calibration), stratified by ``by`` when that column exists.
+
+    Parameters
+    ----------
+    data : DataFrame
+        The respondents (the prepared answers).
+    seed : int
+        The study's seed.
+    by : str
+        Stratify by this column when present.
+    share : float
+        Calibration share per stratum (rounded up).
+
+    Returns
+    -------
+    Index, Index
+        Labels of the calibration and holdout rows.
+
+    Examples
+    --------
+    >>> cal, hold = split_halves(pd.DataFrame({"country": ["FI"] * 3}), seed=1)
+    >>> len(cal), len(hold)
+    (2, 1)
+    """
     rng = np.random.default_rng(seed)
     groups = data.groupby(by, sort=True).indices if by in data.columns else {"": np.arange(len(data))}
     cal: list[int] = []
