@@ -347,7 +347,7 @@ def test_cli_errors_are_one_line(cli_env, tmp_path):
     assert r.exit_code == 1
     assert r.output.strip().startswith("Error: ") and "unexpected relationship_type label(s) 'C2C'" in r.output
     assert len(r.output.strip().splitlines()) == 1
-    r = _run(cli_env.with_suffix(".xlsx"), "--by", "phase")
+    r = _run(cli_env.with_suffix(".json"), "--by", "phase")
     assert r.exit_code == 1 and "unsupported file type" in r.output
     assert _run(cli_env).exit_code == 2  # nothing asked
 

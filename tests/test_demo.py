@@ -1,12 +1,14 @@
 """vcd demo (= make demo): the bundled demo study runs end to end and its results and report show the planted truth
 of data/demo/truth.json — the two non-invariant parameters flagged (and nothing else), the planted
-relationship-type and phase differences significant, the careless respondents caught."""
+relationship-type and phase differences significant, the careless respondents caught — and `vcd reliability/efa/cfa
+--from-instrument` on the cleaned respondents give the numbers the run wrote (one prepared-data layer)."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
@@ -75,3 +77,78 @@ def test_careless_respondents_caught(demo):
     assert ev.loc["all", "sensitivity"] >= 0.9 and ev.loc["all", "precision"] >= 0.9
     flow = json.loads((folder / "cleaning" / "flow.json").read_text())
     assert flow["n_kept"] + flow["n_excluded"] == flow["n_raw"]
+
+
+@pytest.fixture(scope="module")
+def kept(demo, tmp_path_factory):
+    """The demo's cleaned respondents as `vcd clean --study` writes them, checked against the run's exclusions."""
+    folder, _ = demo
+    out = tmp_path_factory.mktemp("clean")
+    r = CliRunner().invoke(cli, ["clean", str(DEMO / "responses_qualtrics.csv"), "--study", str(DEMO / "study.toml"),
+                                 "-o", str(out), "--json"])
+    assert r.exit_code == 0, r.output
+    path = out / "cleaning" / "kept.csv"
+    kept = pd.read_csv(path)
+    excluded = pd.read_csv(folder / "cleaning" / "excluded.csv")
+    flow = json.loads((folder / "cleaning" / "flow.json").read_text())
+    assert len(kept) == flow["n_kept"] and not set(kept["respondent_id"]) & set(excluded["respondent_id"])
+    return path, kept
+
+
+def _cli_json(*args) -> dict:
+    r = CliRunner().invoke(cli, [str(a) for a in args])
+    assert r.exit_code == 0, r.output
+    return json.loads(r.stdout)
+
+
+def _halves(kept_frame: pd.DataFrame, tmp: Path) -> tuple[Path, Path]:
+    """The run's calibration and holdout halves of the kept respondents, as two tables."""
+    from analysis.study.steps import split_halves
+
+    cal, hold = split_halves(kept_frame, seed=1, share=0.5)
+    paths = tmp / "calibration.csv", tmp / "holdout.csv"
+    kept_frame.loc[cal].to_csv(paths[0], index=False)
+    kept_frame.loc[hold].to_csv(paths[1], index=False)
+    return paths
+
+
+def test_cli_reliability_equals_the_run(demo, kept):
+    """`vcd reliability kept.csv --from-instrument` = the run's reliability/ (same constructs, same numbers)."""
+    folder, _ = demo
+    out = _cli_json("reliability", kept[0], "--from-instrument", "--json")
+    for name, key in (("scales", ["construct"]), ("items", ["construct", "item"])):
+        run = pd.read_csv(folder / "reliability" / f"{name}.csv")
+        cli_tab = pd.DataFrame(out[name])[run.columns]
+        assert cli_tab[key].equals(run[key]), name  # same constructs and items, same order
+        num = run.select_dtypes("number").columns
+        assert np.allclose(cli_tab[num].to_numpy(float), run[num].to_numpy(float), rtol=1e-9, atol=1e-12,
+                           equal_nan=True), name
+
+
+def test_cli_efa_on_the_calibration_half_equals_the_run(demo, kept, tmp_path):
+    folder, _ = demo
+    cal, _ = _halves(kept[1], tmp_path)
+    out = _cli_json("efa", cal, "--from-instrument", "--parallel", "--seed", 1, "--n-iter", 20, "--json")
+    summary = json.loads((folder / "efa" / "summary.json").read_text())
+    assert out["n"] == summary["n"] and out["n_factors"] == summary["n_factors"]
+    run = pd.read_csv(folder / "efa" / "loadings.csv").set_index("item")
+    got = pd.DataFrame(out["loadings"]).set_index("item")
+    assert got.index.tolist() == run.index.tolist()
+    factors = [f for f in run.columns if f.startswith("F") or f == "h2"]
+    assert np.allclose(got[factors].to_numpy(float), run[factors].to_numpy(float), rtol=1e-8, atol=1e-10)
+    sugg = pd.DataFrame(out["suggestions"]).set_index("item")
+    assert sugg["construct"].to_dict() == run["construct"].to_dict()  # the same construct codes
+
+
+def test_cli_cfa_on_the_holdout_half_equals_the_run(demo, kept, tmp_path):
+    folder, _ = demo
+    _, hold = _halves(kept[1], tmp_path)
+    out = _cli_json("cfa", hold, "--from-instrument", "--estimator", "MLR", "--json")
+    fit = json.loads((folder / "cfa" / "fit.json").read_text())
+    assert out["model"] + "\n" == (folder / "cfa" / "model.lav").read_text()
+    assert out["nobs"] == [fit["n"]] and out["converged"] is fit["converged"]
+    for k in ("chisq", "df", "cfi", "tli", "rmsea", "srmr", "chisq_scaled", "cfi_robust", "rmsea_robust"):
+        assert out["fit"][k] == pytest.approx(fit["fit"][k], rel=1e-8, abs=1e-10), k
+    params = pd.read_csv(folder / "cfa" / "params.csv")
+    got = pd.DataFrame(out["params"])
+    assert np.allclose(got["est"].to_numpy(float), params["est"].to_numpy(float), rtol=1e-8, atol=1e-10)

@@ -210,11 +210,11 @@ def test_renamed_headers_without_qsf_hint(inst, tmp_path):
 
 
 def test_simulator_qualtrics_output_round_trips(tmp_path):
-    simulate = pytest.importorskip("analysis.data.simulate.core")
-    simulate_io = pytest.importorskip("analysis.data.simulate.writer")
+    from analysis.data.simulate import SimulationSpec, simulate, write_simulation
+
     inst, _ = default_instrument()
-    sim = simulate.simulate(inst, simulate.SimulationSpec(countries=("FI", "DE"), n_per_country=15, seed=2))
-    out = simulate_io.write_simulation(sim, tmp_path, fmt="qualtrics")
+    sim = simulate(inst, SimulationSpec(countries=("FI", "DE"), n_per_country=15, seed=2))
+    out = write_simulation(sim, tmp_path, fmt="qualtrics")
     path = next(p for p in out.values() if p.name.startswith("responses"))
     rs = read_responses(path, inst=inst)
     truth = sim.data.reset_index(drop=True)

@@ -272,7 +272,7 @@ def test_cli_reads_a_platform_export():
     r = CliRunner().invoke(main, ["invariance", demo, "--model-text", "INF =~ INF01 + INF02 + INF03 + INF04",
                                   "--steps", "configural,metric", "--json"])
     assert r.exit_code == 0, r.output
-    out = json.loads(r.output)
+    out = json.loads(r.stdout)
     assert len(out["groups"]) == 10 and out["groups"][0] == "FI" and sum(out["nobs"]) < 3500
     assert [s["step"] for s in out["ladder"]] == ["configural", "metric"]
 

@@ -131,7 +131,6 @@ def test_information_observed():
 DEMO = REF.parents[1] / "data" / "demo" / "responses_qualtrics.csv"
 
 
-@pytest.mark.skipif(not DEMO.is_file(), reason="no demo data")
 def test_from_instrument_on_the_demo_qualtrics_export():
     """The demo's raw Qualtrics export is imported (header rows, preview rows left out) and fitted."""
     from analysis.data.ingest import read_responses
@@ -139,14 +138,17 @@ def test_from_instrument_on_the_demo_qualtrics_export():
     from instrument.validate import load_bank
     r = run(str(DEMO), "--from-instrument", "--constructs", "INF,TRU", "--json")
     assert r.exit_code == 0, r.output
-    out = json.loads(r.output)
+    out = json.loads(r.stdout)
     assert out["converged"] is True and out["fit"]["df"] == 53
-    assert any("qualtrics" in n for n in out["data_notes"])
-    assert "3 preview/test record(s) left out" in out["data_notes"]
+    assert any("qualtrics" in n for n in out["data"]["notes"])
+    assert "3 preview/test row(s) left out" in out["data"]["notes"]
+    assert "note: 3 preview/test row(s) left out" in r.stderr
+    assert out["data"]["n_read"] == 3503 and out["data"]["n"] == 3500
     data = read_responses(DEMO).data
     data = data[~data["preview"].astype(bool)]
     direct = cfa(model_from_instrument(load_bank(), constructs=["INF", "TRU"]), data)
     assert out["nobs"] == [direct.nobs[0]] and direct.nobs[0] < len(data)  # listwise drops the MCAR blanks
     assert abs(out["fit"]["chisq"] - direct.fit["chisq"]) < 1e-8
     r = run(str(DEMO), "--from-instrument", "--constructs", "INF,TRU", "--platform", "table")
-    assert r.exit_code == 1 and "row 1, column INF01: non-numeric value" in r.output
+    assert r.exit_code == 1 and f"Error: {DEMO}, row 1, column INF01: value" in r.output
+    assert "is not a number" in r.output and len(r.output.strip().splitlines()) == 1

@@ -141,14 +141,16 @@ def test_failed_and_missing_steps_are_recorded(tmp_path, monkeypatch):
 
     monkeypatch.setitem(steps.STEPS, "cfa", boom)
     monkeypatch.setitem(steps.STEPS, "compare", bug)
-    monkeypatch.setitem(sys.modules, "analysis.measure.reliability", None)  # as if the module did not exist
+    monkeypatch.setitem(sys.modules, "analysis.measure.reliability", None)  # an import that fails
     toml = write_small_study(tmp_path / "study", n=80, countries=3)
     res = run_study(toml, tmp_path / "r", progress=False, render=True)
     by = {s["step"]: s for s in res.manifest["steps"]}
     assert by["cfa"]["status"] == "failed" and by["cfa"]["reason"] == "the model is not identified"
     assert by["compare"]["status"] == "failed" and by["compare"]["reason"] == "ValueError: something unexpected"
-    assert by["reliability"]["status"] == "skipped"
-    assert by["reliability"]["reason"] == "analysis.measure.reliability is not available in this version of vcd-toolkit"
+    # a failing import is a failed step with the reason, never a silent skip
+    assert by["reliability"]["status"] == "failed" and not (res.folder / "reliability").exists()
+    assert by["reliability"]["reason"].startswith("ModuleNotFoundError: ")
+    assert "analysis.measure.reliability" in by["reliability"]["reason"]
     assert by["efa"]["status"] == "ok" and not (res.folder / "cfa").exists()
     html = res.reports["html"].read_text()
     assert "This step failed: the model is not identified." in html
@@ -225,7 +227,5 @@ def test_config_paths_relative_to_the_toml(tmp_path):
 
 def test_demo_study_config_is_valid():
     demo = Path(__file__).resolve().parent.parent / "data" / "demo" / "study.toml"
-    if not demo.is_file():
-        pytest.skip("data/demo/study.toml is not in this tree yet")
     cfg = load_study(demo)
     assert cfg.data.path.is_file() and cfg.name

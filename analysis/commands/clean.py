@@ -74,7 +74,7 @@ def cli(responses: str, study: str | None, out: str, platform: str, truth: str |
     """
     from analysis.data.clean import clean, evaluate, write_results
     from analysis.data.clean_config import CleanConfig
-    from analysis.data.ingest import read_responses
+    from analysis.data.read import read
 
     if not Path(responses).is_file():
         raise DataError("no such file", file=responses)
@@ -83,7 +83,7 @@ def cli(responses: str, study: str | None, out: str, platform: str, truth: str |
     from rich.console import Console
 
     with Console(stderr=True).status(f"reading {responses} …") as status:
-        rs = read_responses(responses, platform=platform, bad_values="record")
+        rs = read(responses, platform=platform, bad_values="record", importer=True)
         status.update(f"computing careless indices and rules for {rs.n:,} respondents …")
         res = clean(rs.data, config=cfg, problems=rs.problems)
         status.update("writing the cleaning results …")

@@ -11,71 +11,13 @@ from __future__ import annotations
 
 import json
 import math
-from pathlib import Path
 from typing import Any
 
 import click
 import pandas as pd
 
-from vcd_core.errors import DataError
-
-
-def read_responses(path: str | Path) -> pd.DataFrame:
-    """Read a response file: a CSV or parquet of item codes + metadata columns (``vcd clean``'s ``kept.csv``,
-    ``vcd ingest`` or ``vcd simulate`` output), or a platform export (Qualtrics, LimeSurvey, REDCap, XLSForm
-    CSV) read through ``vcd ingest``'s importers.
-
-    A platform export is not screened: its preview/test rows are left out and a note on stderr says how many
-    and that careless respondents are still in (run ``vcd clean`` first for that). Rows of any file whose
-    ``preview`` column is true (``vcd ingest`` / ``vcd simulate`` output) are left out too, with a note.
-
-    Examples
-    --------
-    >>> read_responses("responses.xlsx")
-    Traceback (most recent call last):
-    ...
-    vcd_core.errors.DataError: responses.xlsx: unsupported file type '.xlsx'; use .csv or .parquet
-    """
-    p = Path(path)
-    suffix = p.suffix.lower()
-    if suffix not in (".csv", ".parquet", ".pq"):
-        raise DataError(f"unsupported file type {suffix!r}; use .csv or .parquet", file=str(path))
-    if not p.is_file():
-        raise DataError("no such file", file=str(path))
-    if suffix == ".csv":
-        from analysis.data.ingest.detect import detect_platform
-
-        platform = detect_platform(p)
-        if platform != "csv":
-            return _read_platform_export(p, platform)
-    try:
-        data = pd.read_csv(p) if suffix == ".csv" else pd.read_parquet(p)
-    except (ValueError, OSError, pd.errors.ParserError) as exc:
-        raise DataError(f"cannot read: {str(exc).splitlines()[0]}", file=str(path)) from None
-    data, n_preview = _drop_preview(data)
-    if n_preview:
-        click.echo(f"note: {p.name}: {n_preview} row(s) flagged preview/test (column 'preview') left out", err=True)
-    return data
-
-
-def _drop_preview(data: pd.DataFrame) -> tuple[pd.DataFrame, int]:
-    """Rows whose ``preview`` column (vcd ingest / vcd simulate) is true left out; their number."""
-    if "preview" not in data.columns:
-        return data, 0
-    flag = data["preview"].map(lambda v: str(v).strip().lower() in ("true", "1", "1.0"))
-    return data.loc[~flag].reset_index(drop=True), int(flag.sum())
-
-
-def _read_platform_export(path: Path, platform: str) -> pd.DataFrame:
-    """A platform export through the importer; preview/test rows left out, with a note on stderr."""
-    from analysis.data.ingest import read_responses as ingest
-
-    rs = ingest(path, platform=platform)
-    data, n_preview = _drop_preview(rs.data)
-    click.echo(f"note: {path.name} is a {platform} export read as it stands: {rs.n} rows, {n_preview} preview/test "
-               f"row(s) left out, careless respondents not screened (run `vcd clean {path.name} -o DIR` and use "
-               "DIR/cleaning/kept.csv for screened data)", err=True)
-    return data
+from analysis.commands.common import echo_notes, jsonable, split_list
+from analysis.data.read import PLATFORM_CHOICES
 
 
 def _records(df: pd.DataFrame | None) -> list[dict[str, Any]] | None:
@@ -100,6 +42,9 @@ def _fmt(df: pd.DataFrame) -> str:
 @click.option("--by", "by", multiple=True, type=click.Choice(["relationship_type", "phase", "country"]),
               help="Grouping to compare the reasons across (repeatable).")
 @click.option("--reasons", default=None, help="Comma-separated reason names or codes (default: all eight).")
+@click.option("--platform", "--format", "platform", type=click.Choice(PLATFORM_CHOICES), default="auto",
+              show_default=True, help="How to read DATA: auto (platform exports through vcd ingest, other "
+                                      "CSV/XLSX/parquet files as tables), table, or a platform.")
 @click.option("--method", type=click.Choice(["welch", "anova", "kruskal"]), default="welch", show_default=True,
               help="Primary test and post hoc: Welch + Games-Howell, ANOVA + Tukey, Kruskal-Wallis + Dunn.")
 @click.option("--correction", type=click.Choice(["holm", "bh"]), default="holm", show_default=True,
@@ -109,14 +54,15 @@ def _fmt(df: pd.DataFrame) -> str:
 @click.option("--out", "out", type=click.Path(file_okay=False), default=None,
               help="Also write all comparisons as CSV/JSON files into this folder.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
-def cli(data: str, by: tuple[str, ...], reasons: str | None, method: str, correction: str, hypotheses: bool,
-        timing: bool, out: str | None, as_json: bool) -> None:
+def cli(data: str, by: tuple[str, ...], reasons: str | None, platform: str, method: str, correction: str,
+        hypotheses: bool, timing: bool, out: str | None, as_json: bool) -> None:
     """Compare the reasons for value co-destruction across groups and test the seed's hypotheses.
 
-    DATA is a CSV or parquet file of responses: item codes as columns (INF01 …) plus respondent_id, country,
-    language, relationship_type (B2C/B2B/B2G/G2C), phase (before/during/after) and the timing matrix (TIM_INF …),
-    such as `vcd clean`'s kept.csv; a platform export (e.g. Qualtrics CSV) is read as it stands, preview rows left
-    out and careless respondents not screened. Scores are item means after reverse-coding from the item bank.
+    DATA is a response file: a table (CSV, XLSX, parquet) with item codes as columns (INF01 …) plus
+    respondent_id, country, language, relationship_type (B2C/B2B/B2G/G2C), phase (before/during/after) and the
+    timing matrix (TIM_INF …), such as `vcd clean`'s kept.csv; a platform export (e.g. Qualtrics CSV) is read as
+    it stands, preview rows left out and careless respondents not screened. Read through the same layer as
+    `vcd run`; scores are item means after reverse-coding from the item bank.
 
     \b
     Example:
@@ -124,22 +70,21 @@ def cli(data: str, by: tuple[str, ...], reasons: str | None, method: str, correc
       vcd compare responses.csv --by phase --method kruskal --correction bh --json
       vcd compare responses.csv --hypotheses
     """
-    from analysis.compare.comparisons import compare_groups, scale_scores, timing_matrix
+    from analysis.compare.comparisons import compare_groups, run_comparisons, scale_scores, timing_matrix, write_results
     from analysis.compare.hypotheses import hypotheses_summary, seed_hypotheses
-    from instrument.validate import load_bank
+    from analysis.data.prepare import prepare
 
     if not by and not hypotheses and not timing and out is None:
         raise click.UsageError("give --by GROUPING, --hypotheses, --timing or --out")
-    frame = read_responses(data)
-    inst = load_bank()
-    chosen = [r.strip() for r in reasons.split(",") if r.strip()] if reasons else None
-    try:
+    chosen = split_list(reasons) or None
+    prep = prepare(data, perspective=None, constructs=chosen or "reasons", method="compare", platform=platform)
+    echo_notes(prep)
+    frame, inst = prep.answers, prep.instrument
+    with prep.naming_errors():
         if out is not None:
-            from analysis.compare.comparisons import run_comparisons, write_results
-
-            res = run_comparisons(frame, inst, groupings=by or ("relationship_type", "phase", "country"),
-                                  reasons=chosen, method=method, correction=correction)
-            files = write_results(res, out)
+            everything = run_comparisons(frame, inst, groupings=by or ("relationship_type", "phase", "country"),
+                                         reasons=chosen, method=method, correction=correction)
+            files = write_results(everything, out)
             if not as_json:
                 click.echo(f"wrote {len(files)} files to {out}")
         scores = scale_scores(frame, inst, reasons=chosen, themes=hypotheses)
@@ -173,9 +118,6 @@ def cli(data: str, by: tuple[str, ...], reasons: str | None, method: str, correc
                     est = "" if pd.isna(r.estimate) else f"estimate {r.estimate:.4g}, p_adj {r.p_adj:.3g}; "
                     click.echo(f"  {r.id:<52} {r.verdict:<28} {est}{r.note}")
                     click.echo(f"      {r.claim} [{r.test}]")
-    except DataError as exc:
-        if exc.file is None:
-            raise DataError(exc.message, file=data, row=exc.row, column=exc.column) from None
-        raise
     if as_json:
+        payload["data"] = jsonable(prep.to_dict())
         click.echo(json.dumps(payload, indent=2, allow_nan=False))

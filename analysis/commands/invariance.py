@@ -9,11 +9,18 @@ Examples
 
 from __future__ import annotations
 
-import json
-
 import click
 
-from vcd_core.errors import DataError, VcdError
+from analysis.commands.common import (
+    data_options,
+    echo_notes,
+    model_syntax,
+    one_model_source,
+    prepared_data,
+    split_list,
+    to_json,
+)
+from vcd_core.errors import DataError
 
 _STEPS = ("configural", "metric", "scalar", "strict")
 
@@ -23,13 +30,9 @@ _STEPS = ("configural", "metric", "scalar", "strict")
 @click.option("--model", "model_file", type=click.Path(dir_okay=False), help="File with lavaan model syntax.")
 @click.option("--model-text", help='Model syntax inline, e.g. "F1 =~ a + b + c".')
 @click.option("--from-instrument", is_flag=True,
-              help="Build the model from the item bank (one factor per reason; reverse-keyed items recoded).")
-@click.option("--perspective", type=click.Choice(["provider", "customer"]), default="provider", show_default=True,
-              help="Item perspective for --from-instrument.")
-@click.option("--constructs", help="Comma-separated construct codes for --from-instrument (default: all reasons).")
-@click.option("--platform", type=click.Choice(["auto", "table", "qualtrics", "limesurvey", "redcap", "xlsform",
-                                               "spss"]), default="auto", show_default=True,
-              help="How to read DATA: a plain table (CSV/parquet) or a survey platform's export (auto-detected).")
+              help="Build the model from the item bank: one factor per reason, its items in DATA (reverse-keyed "
+                   "items recoded; see --constructs).")
+@data_options("invariance")
 @click.option("--group", "group_col", default="country", show_default=True, help="Grouping column.")
 @click.option("--reference", help="Reference group (default: the first group in the data).")
 @click.option("--estimator", type=click.Choice(["ML", "MLR"], case_sensitive=False), default="ML", show_default=True)
@@ -49,16 +52,17 @@ _STEPS = ("configural", "metric", "scalar", "strict")
 @click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False),
               help="Also write ladder.csv, decisions.json, latent_means.csv ... to this folder.")
 @click.option("--json", "as_json", is_flag=True, help="Print the whole result as JSON.")
-def cli(data, model_file, model_text, from_instrument, perspective, constructs, platform, group_col, reference,
-        estimator,
-        missing, criteria, steps, partial, release, alpha, max_free, min_group_n, keep_going, out_dir,
-        as_json) -> None:
+def cli(data: str, model_file: str | None, model_text: str | None, from_instrument: bool, constructs: str | None,
+        perspective: str, platform: str, group_col: str, reference: str | None, estimator: str, missing: str,
+        criteria: str, steps: str, partial: bool, release: str, alpha: float, max_free: int, min_group_n: int,
+        keep_going: bool, out_dir: str | None, as_json: bool) -> None:
     """Measurement invariance across groups with multi-group CFA: the configural → metric → scalar → strict
     ladder, a decision per step, partial invariance and latent mean comparisons.
 
-    DATA is a CSV or parquet file of respondents (e.g. `vcd clean`'s kept.csv) with the model's item columns and
-    the grouping column, or a survey platform's export (read through `vcd ingest`'s importers; clean it first
-    with `vcd clean` for publishable results). Give exactly one of --model, --model-text or --from-instrument.
+    DATA is a response file (e.g. `vcd clean`'s kept.csv: a table, CSV/XLSX/parquet) with the model's item
+    columns and the grouping column, or a survey platform's export (read through `vcd ingest`'s importers,
+    preview rows left out; clean it first with `vcd clean` for publishable results). Give exactly one of
+    --model, --model-text or --from-instrument (the reasons with 2+ items in DATA: the model `vcd run` uses).
 
     \b
     Examples:
@@ -66,30 +70,26 @@ def cli(data, model_file, model_text, from_instrument, perspective, constructs, 
       vcd invariance kept.csv --from-instrument --partial --release score --json
       vcd invariance hs.csv --model-text "visual =~ x1 + x2 + x3" --group school --keep-going -o inv/
     """
-    from analysis.commands.cfa import _json_safe, model_and_data, naming_file
     from analysis.invariance import run_invariance, write_results
 
-    wanted = [s.strip() for s in steps.split(",") if s.strip()]
+    wanted = split_list(steps)
     bad = [s for s in wanted if s not in _STEPS]
     if bad:
         raise click.UsageError(f"unknown step(s) {', '.join(bad)}; use {', '.join(_STEPS)}")
-    syntax, frame, notes = model_and_data(data, platform, model_file, model_text, from_instrument, perspective,
-                                          constructs)
-    if not as_json:
-        for note in notes:
-            click.echo(f"note: {note}", err=True)
+    one_model_source(model_file, model_text, from_instrument)
+    prep = prepared_data(data, "invariance", from_instrument, constructs, perspective, platform)
+    syntax = model_syntax(model_file, model_text, from_instrument, prep)
+    echo_notes(prep)
 
     def say(msg: str) -> None:
         if not as_json:
             click.echo(f"… {msg}", err=True)
 
-    try:
-        res = run_invariance(frame, syntax, group_col, estimator=estimator.upper(), missing=missing,
+    with prep.naming_errors():
+        res = run_invariance(prep.frame, syntax, group_col, estimator=estimator.upper(), missing=missing,
                              criteria=criteria, partial=partial, release=release, alpha=alpha, max_free=max_free,
                              steps=wanted, reference=reference, min_group_n=min_group_n,
                              stop_on_failure=not keep_going, progress=say)
-    except VcdError as exc:
-        raise naming_file(exc, data) from None
     if out_dir:
         try:
             written = write_results(res, out_dir)
@@ -100,6 +100,7 @@ def cli(data, model_file, model_text, from_instrument, perspective, constructs, 
     if as_json:
         out = res.to_dict()
         out["model"] = syntax
-        click.echo(json.dumps(_json_safe(out), indent=2, allow_nan=False))
+        out["data"] = prep.to_dict()
+        click.echo(to_json(out))
         return
     click.echo(res.summary())

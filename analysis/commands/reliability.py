@@ -9,11 +9,9 @@ Examples
 
 from __future__ import annotations
 
-import json
-
 import click
 
-from analysis.commands.efa import _clean
+from analysis.commands.common import data_options, echo_notes, prepared_data, to_json
 from vcd_core.errors import DataError
 
 
@@ -27,14 +25,26 @@ def _range(text: str | None) -> tuple[float, float] | None:
     return lo, hi
 
 
+def _scales(texts: tuple[str, ...]) -> dict[str, list[str]]:
+    """``--scale NAME=-A1,A2`` options as name → keyed items (a leading ``-`` marks a reverse-keyed item)."""
+    from analysis.measure.reliability import parse_scale
+
+    spec: dict[str, list[str]] = {}
+    for text in texts:
+        name, items, rev = parse_scale(text)
+        if name in spec:
+            raise DataError(f"scale {name} given twice")
+        spec[name] = [f"-{x}" if x in rev else x for x in items]
+    return spec
+
+
 @click.command(name="reliability")
 @click.argument("data", type=click.Path(dir_okay=False))
 @click.option("--scale", "scales", multiple=True, metavar="NAME=ITEMS",
               help="A scale: NAME=-A1,A2,… (a leading - marks a reverse-keyed item). Repeatable.")
 @click.option("--from-instrument", "from_instrument", is_flag=True,
-              help="Every construct of the item bank with items in DATA (reverse keys from the bank).")
-@click.option("--perspective", type=click.Choice(["provider", "customer"]), default="provider", show_default=True,
-              help="Which form's items with --from-instrument.")
+              help="The bank's constructs with items in DATA (reverse keys from the bank; see --constructs).")
+@data_options("reliability")
 @click.option("--range", "scale_range", default=None, metavar="MIN,MAX",
               help="Response scale for reverse coding with --scale (default: observed min and max).")
 @click.option("--missing", type=click.Choice(["pairwise", "listwise"]), default="pairwise", show_default=True,
@@ -42,60 +52,45 @@ def _range(text: str | None) -> tuple[float, float] | None:
 @click.option("--omega-h", "omega_h", type=int, default=None, metavar="K",
               help="Also ω hierarchical and ω total of all the scales' items with K group factors (psych omega).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
-def cli(data: str, scales: tuple[str, ...], from_instrument: bool, perspective: str, scale_range: str | None,
-        missing: str, omega_h: int | None, as_json: bool) -> None:
+def cli(data: str, scales: tuple[str, ...], from_instrument: bool, constructs: str | None, perspective: str,
+        platform: str, scale_range: str | None, missing: str, omega_h: int | None, as_json: bool) -> None:
     """Scale reliability (psych parity): α raw and standardised with Feldt 95 % CI, α if item deleted,
     item-rest correlation and ω total.
 
-    DATA is a CSV or parquet file of responses.
+    DATA is a response file: a table (CSV, XLSX, parquet) or a survey platform's export. Give the scales with
+    --scale, or --from-instrument for every construct of the bank with 2+ items in DATA (reasons and outcomes;
+    --constructs to choose), as `vcd run` does.
 
     \b
     Example:
       vcd reliability bfi.csv --scale agree=-A1,A2,A3,A4,A5 --scale consc=C1,C2,C3,-C4,-C5 --range 1,6
       vcd reliability responses.csv --from-instrument --omega-h 8 --json
     """
-    from analysis.commands.compare import read_responses
-    from analysis.measure.reliability import omega, parse_scale, reverse_code, scale_reliability
+    from analysis.measure.reliability import omega, reverse_code, scale_reliability
 
     if bool(scales) == from_instrument:
         raise click.UsageError("give --scale NAME=ITEMS (repeatable) or --from-instrument")
-    frame = read_responses(data)
-    try:
-        if from_instrument:
-            from analysis.data.prepare import bank, bank_constructs, recode_reversed
-
-            cons = bank_constructs(bank(), perspective, columns=frame.columns)
-            if not cons:
-                raise DataError(f"none of the bank's {perspective} items are columns of the data")
-            frame = recode_reversed(frame, cons)
-            spec = {c.name: list(c.items) for c in cons if len(c.items) >= 2}
-            s, i = scale_reliability(frame, spec, missing=missing)
-        else:
-            spec = {}
-            for text in scales:
-                name, items, rev = parse_scale(text)
-                if name in spec:
-                    raise DataError(f"scale {name} given twice")
-                spec[name] = [f"-{x}" if x in rev else x for x in items]
-            s, i = scale_reliability(frame, spec, missing=missing, scale_range=_range(scale_range))
+    prep = prepared_data(data, "reliability", from_instrument, constructs, perspective, platform)
+    echo_notes(prep)
+    with prep.naming_errors():
+        spec = prep.scales() if from_instrument else _scales(scales)
+        s, i = scale_reliability(prep.frame, spec, missing=missing,
+                                 scale_range=None if from_instrument else _range(scale_range))
         om = None
         if omega_h is not None:
             toks = [t for v in spec.values() for t in v]
             all_items = [t.lstrip("-") for t in toks]
-            x = reverse_code(frame[all_items].apply(lambda c: c.astype(float)),
+            x = reverse_code(prep.frame[all_items].apply(lambda c: c.astype(float)),
                              [t.lstrip("-") for t in toks if t.startswith("-")], _range(scale_range))
             om = omega(x, all_items, n_factors=omega_h, missing=missing)
-    except DataError as exc:
-        if exc.file is None:
-            raise DataError(exc.message, file=data, row=exc.row, column=exc.column) from None
-        raise
     if as_json:
-        out = {"missing": missing, "scales": s.to_dict("records"), "items": i.to_dict("records")}
+        out = {"missing": missing, "scales": s.to_dict("records"), "items": i.to_dict("records"),
+               "data": prep.to_dict()}
         if om is not None:
             out["omega_hierarchical"] = {"n_factors": om.n_factors, "omega_h": om.omega_h,
                                          "omega_total": om.omega_total, "alpha_std": om.alpha,
                                          "loadings": om.loadings.to_dict("records")}
-        click.echo(json.dumps(_clean(out), indent=2, allow_nan=False))
+        click.echo(to_json(out))
         return
     fmt = {"index": False, "float_format": lambda v: f"{v:.3f}"}
     click.echo(f"Reliability ({missing} deletion; Feldt 95 % CI of raw alpha; omega_total from one minres factor)")

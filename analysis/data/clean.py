@@ -482,7 +482,16 @@ def clean(data: pd.DataFrame, inst: Any = None, config: CleanConfig | Mapping[st
 def evaluate(result: CleanResult, truth: Mapping[str, Any] | str | Path) -> pd.DataFrame:
     """Sensitivity per planted kind and overall recall / precision / specificity against a simulation's truth.
 
-    Returns ``kind n_planted n_excluded sensitivity precision specificity`` (the last two on the ``all`` row).
+    Parameters
+    ----------
+    result : CleanResult
+    truth : mapping, str or Path
+        The simulation's truth, or its truth.json.
+
+    Returns
+    -------
+    DataFrame
+        ``kind n_planted n_excluded sensitivity precision specificity`` (the last two on the ``all`` row).
 
     Examples
     --------
@@ -494,13 +503,14 @@ def evaluate(result: CleanResult, truth: Mapping[str, Any] | str | Path) -> pd.D
     >>> ev["kind"].tolist()[-1], bool(ev["sensitivity"].iloc[-1] > 0.8)
     ('all', True)
     """
+    doc: Any = truth
     if not isinstance(truth, Mapping):
         try:
-            truth = json.loads(Path(truth).read_text(encoding="utf-8"))
+            doc = json.loads(Path(truth).read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
             raise DataError(f"cannot read the truth file: {exc}", file=str(truth)) from None
     try:
-        kinds = truth["careless"]["ids"]
+        kinds: dict[str, Any] = doc["careless"]["ids"]
     except (KeyError, TypeError):
         raise DataError("not a simulation truth (no careless.ids)") from None
     out_ids = set(result.excluded["respondent_id"])
@@ -526,6 +536,21 @@ def write_results(res: CleanResult, folder: str | Path, *, truth: Mapping[str, A
                   include_kept: bool = False) -> Path:
     """Write ``<folder>/cleaning/``: ``log.csv flow.json excluded.csv indices.csv`` (+ ``evaluation.csv`` with a
     truth, ``kept.csv`` with ``include_kept``). All files appear together or none do.
+
+    Parameters
+    ----------
+    res : CleanResult
+    folder : str or Path
+        The results folder (``cleaning/`` is created in it).
+    truth : mapping, str or Path, optional
+        A simulation's truth (or its truth.json): also write ``evaluation.csv``.
+    include_kept : bool
+        Also write the kept respondents as ``kept.csv`` (``vcd clean``).
+
+    Returns
+    -------
+    Path
+        The ``cleaning`` folder.
 
     Examples
     --------

@@ -231,7 +231,7 @@ class _Table:
     def fail(self, key: str, message: str) -> StudyError:
         return StudyError(f"[{self.name}] {key} {message}", file=self.file)
 
-    def str(self, key: str, default: str | None = None, choices: tuple[str, ...] | None = None,
+    def text(self, key: str, default: str | None = None, choices: tuple[str, ...] | None = None,
             required: bool = False) -> Any:
         if key not in self.table:
             if required:
@@ -247,13 +247,13 @@ class _Table:
             return match
         return v
 
-    def bool(self, key: str, default: bool) -> bool:
+    def flag(self, key: str, default: bool) -> bool:
         v = self.table.get(key, default)
         if not isinstance(v, bool):
             raise self.fail(key, f"must be true or false, got {v!r}")
         return v
 
-    def int(self, key: str, default: int | None, minimum: int = 0) -> Any:
+    def integer(self, key: str, default: int | None, minimum: int = 0) -> Any:
         v = self.table.get(key, default)
         if v is None:
             return None
@@ -261,7 +261,7 @@ class _Table:
             raise self.fail(key, f"must be an integer ≥ {minimum}, got {v!r}")
         return v
 
-    def float(self, key: str, default: float, low: float, high: float) -> float:
+    def number(self, key: str, default: float, low: float, high: float) -> float:
         v = self.table.get(key, default)
         if isinstance(v, bool) or not isinstance(v, int | float) or not low < v < high:
             raise self.fail(key, f"must be a number in ({low:g}, {high:g}), got {v!r}")
@@ -283,7 +283,7 @@ class _Table:
 
 
 def _path(tab: _Table, key: str, base: Path | None, required: bool = False) -> Path | None:
-    v = tab.str(key, required=required)
+    v = tab.text(key, required=required)
     if v is None:
         return None
     p = Path(v).expanduser()
@@ -325,104 +325,140 @@ the results folder), got 'a b'
         raise StudyError(f"unknown table [{unknown[0]}]; tables: {', '.join(tables)}", file=file)
     st = _Table("study", doc.get("study"), ("name", "title", "description", "perspective", "seed", "instrument"),
                 file)
-    name = st.str("name", required=True)
+    name = st.text("name", required=True)
     if not _NAME.match(name):
         raise st.fail("name", "must use only letters, digits, '.', '_' and '-' (it names the results folder), "
                       f"got {name!r}")
     ins = _Table("study.instrument", st.table.get("instrument"), ("perspective", "languages"), file)
-    perspective = st.str("perspective", ins.str("perspective", "provider", ("provider", "customer")),
+    perspective = st.text("perspective", ins.text("perspective", "provider", ("provider", "customer")),
                          ("provider", "customer"))
-    languages = ins.strings("languages", ())
-
-    da = _Table("data", doc.get("data"), ("path", "platform", "format", "structure", "missing_codes", "encoding",
-                                          "truth", *GROUP_COLUMNS), file)
-    if doc.get("data") is None:
-        raise StudyError("[data] is required (at least: path = \"responses.csv\")", file=file)
-    if da.has("platform") and da.has("format"):
-        raise da.fail("format", "and platform say the same thing; keep one")
-    platform = da.str("platform", da.str("format", "auto", PLATFORMS), PLATFORMS)
-    codes = da.table.get("missing_codes", [])
-    if not isinstance(codes, list) or not all(isinstance(c, int | float | str) and not isinstance(c, bool)
-                                              for c in codes):
-        raise da.fail("missing_codes", f"must be a list of numbers or strings, got {codes!r}")
-    columns = {c: da.str(c) for c in GROUP_COLUMNS if da.has(c)}
-    data = DataConfig(path=_path(da, "path", base, required=True), platform=platform,
-                      structure=_path(da, "structure", base), missing_codes=tuple(codes),
-                      encoding=da.str("encoding"), truth=_path(da, "truth", base), columns=columns)
-
+    data = _data(doc.get("data"), base, file)
     cleaning = doc.get("cleaning") or {}
     from analysis.data.clean_config import CleanConfig
 
     CleanConfig.from_dict(cleaning, file=file)  # validates; raises StudyError naming [cleaning.rule] key
-
     an = _Table("analysis", doc.get("analysis"), ("estimator", "missing", "invariance_group", "compare"), file)
-    estimator = an.str("estimator", "MLR", ("ML", "MLR"))
-    missing = an.str("missing", "listwise", ("listwise", "fiml"))
+    an.text("estimator", "MLR", ("ML", "MLR")), an.text("missing", "listwise", ("listwise", "fiml"))  # checked first
+    efa = _efa(doc.get("efa"), file)
+    reliability = _reliability(doc.get("reliability"), file)
+    cfa = _cfa(doc.get("cfa"), an, file)
+    invariance = _invariance(doc.get("invariance"), an, file)
+    return StudyConfig(name=name, data=data, title=st.text("title", ""), description=st.text("description", ""),
+                       perspective=perspective, languages=ins.strings("languages", ()), seed=st.integer("seed", 1),
+                       cleaning=dict(cleaning), efa=efa, reliability=reliability, cfa=cfa, invariance=invariance,
+                       compare=_compare(doc.get("compare"), an, file), report=_report(doc.get("report"), file),
+                       source=Path(source).resolve() if source is not None else None)
 
-    ef = _Table("efa", doc.get("efa"), ("enabled", "sample", "split", "constructs", "n_factors", "method",
-                                        "rotation", "cor", "missing", "n_iter"), file)
+
+def _data(table: Any, base: Path | None, file: str | None) -> DataConfig:
+    """``[data]``: the response file, its platform and reading options, grouping column names."""
+    da = _Table("data", table, ("path", "platform", "format", "structure", "missing_codes", "encoding", "truth",
+                                *GROUP_COLUMNS), file)
+    if table is None:
+        raise StudyError("[data] is required (at least: path = \"responses.csv\")", file=file)
+    if da.has("platform") and da.has("format"):
+        raise da.fail("format", "and platform say the same thing; keep one")
+    platform = da.text("platform", da.text("format", "auto", PLATFORMS), PLATFORMS)
+    codes = da.table.get("missing_codes", [])
+    if not isinstance(codes, list) or not all(isinstance(c, int | float | str) and not isinstance(c, bool)
+                                              for c in codes):
+        raise da.fail("missing_codes", f"must be a list of numbers or strings, got {codes!r}")
+    path = _path(da, "path", base, required=True)
+    assert path is not None  # required=True raised otherwise
+    return DataConfig(path=path, platform=platform, structure=_path(da, "structure", base),
+                      missing_codes=tuple(codes), encoding=da.text("encoding"), truth=_path(da, "truth", base),
+                      columns={c: da.text(c) for c in GROUP_COLUMNS if da.has(c)})
+
+
+def _efa(table: Any, file: str | None) -> EfaConfig:
+    """``[efa]``; ``split`` is a share in (0, 1) or the short form ``"half"`` / ``"none"``."""
+    ef = _Table("efa", table, ("enabled", "sample", "split", "constructs", "n_factors", "method", "rotation", "cor",
+                               "missing", "n_iter"), file)
     n_factors = ef.table.get("n_factors")
     if n_factors == "parallel":
         n_factors = None
     elif n_factors is not None:
-        n_factors = ef.int("n_factors", None, minimum=1)
-    sample = ef.str("sample", "split", ("split", "full"))
-    split_v = ef.table.get("split", 0.5)
-    if isinstance(split_v, str):  # the short form: split = "half" | "none"
-        split_s = ef.str("split", "half", ("half", "none"))
+        n_factors = ef.integer("n_factors", None, minimum=1)
+    sample = ef.text("sample", "split", ("split", "full"))
+    if isinstance(ef.table.get("split", 0.5), str):  # the short form: split = "half" | "none"
+        split_s = ef.text("split", "half", ("half", "none"))
         sample, share = ("full", 0.5) if split_s == "none" else (sample, 0.5)
     else:
-        share = ef.float("split", 0.5, 0.0, 1.0)
-    efa = EfaConfig(enabled=ef.bool("enabled", True), sample=sample, split=share,
-                    constructs=ef.str("constructs", "reasons", CONSTRUCTS),
-                    n_factors=n_factors, method=ef.str("method", "minres", ("minres", "ml", "principal")),
-                    rotation=ef.str("rotation", "oblimin", ("oblimin", "promax", "geomin", "varimax", "none")),
-                    cor=ef.str("cor", "pearson", ("pearson", "polychoric")),
-                    missing=ef.str("missing", "pairwise", ("pairwise", "listwise")),
-                    n_iter=ef.int("n_iter", 20, minimum=1))
-    re_ = _Table("reliability", doc.get("reliability"), ("enabled", "constructs", "omega", "missing"), file)
-    reliability = ReliabilityConfig(enabled=re_.bool("enabled", True),
-                                    constructs=re_.str("constructs", "all", CONSTRUCTS), omega=re_.bool("omega", True),
-                                    missing=re_.str("missing", "pairwise", ("pairwise", "listwise")))
-    cf = _Table("cfa", doc.get("cfa"), ("enabled", "constructs", "estimator", "missing", "sample"), file)
-    cfa = CfaConfig(enabled=cf.bool("enabled", True), constructs=cf.str("constructs", "reasons", CONSTRUCTS),
-                    estimator=cf.str("estimator", estimator, ("ML", "MLR")),
-                    missing=cf.str("missing", missing, ("listwise", "fiml")),
-                    sample=cf.str("sample", "holdout", ("holdout", "full")))
-    iv = _Table("invariance", doc.get("invariance"), ("enabled", "group", "estimator", "missing", "criteria",
-                                                      "partial", "release", "alpha", "max_free", "min_group_n",
-                                                      "steps"), file)
-    invariance = InvarianceConfig(enabled=iv.bool("enabled", True),
-                                  group=iv.str("group", an.str("invariance_group", "country")),
-                                  estimator=iv.str("estimator", estimator, ("ML", "MLR")),
-                                  missing=iv.str("missing", missing, ("listwise", "fiml")),
-                                  criteria=iv.str("criteria", "chen2007", ("chen2007", "cheung2002")),
-                                  partial=iv.bool("partial", True), max_free=iv.int("max_free", 10),
-                                  min_group_n=iv.int("min_group_n", 100, minimum=2),
-                                  steps=iv.strings("steps", ("configural", "metric", "scalar"), LADDER),
-                                  release=iv.str("release", "fit", ("fit", "score")),
-                                  alpha=iv.float("alpha", 0.05, 1e-6, 0.5))
-    co = _Table("compare", doc.get("compare"), ("enabled", "groupings", "method", "correction", "alpha",
-                                                "timing", "hypotheses"), file)
-    default_groupings = an.strings("compare", CompareConfig.groupings)
-    compare = CompareConfig(enabled=co.bool("enabled", True),
-                            groupings=co.strings("groupings", default_groupings),
-                            method=co.str("method", "welch", ("welch", "anova", "kruskal")),
-                            correction=co.str("correction", "holm", ("holm", "bh", "none")),
-                            alpha=co.float("alpha", 0.05, 0.0, 1.0), timing=co.bool("timing", True),
-                            hypotheses=co.bool("hypotheses", True))
-    rp = _Table("report", doc.get("report"), ("enabled", "formats"), file)
-    report = ReportConfig(enabled=rp.bool("enabled", True), formats=rp.strings("formats", ("html", "md", "xlsx"),
-                                                                                 ("html", "md", "xlsx")))
-    return StudyConfig(name=name, data=data, title=st.str("title", ""), description=st.str("description", ""),
-                       perspective=perspective, languages=languages, seed=st.int("seed", 1),
-                       cleaning=dict(cleaning), efa=efa, reliability=reliability, cfa=cfa, invariance=invariance,
-                       compare=compare, report=report,
-                       source=Path(source).resolve() if source is not None else None)
+        share = ef.number("split", 0.5, 0.0, 1.0)
+    return EfaConfig(enabled=ef.flag("enabled", True), sample=sample, split=share,
+                     constructs=ef.text("constructs", "reasons", CONSTRUCTS),
+                     n_factors=n_factors, method=ef.text("method", "minres", ("minres", "ml", "principal")),
+                     rotation=ef.text("rotation", "oblimin", ("oblimin", "promax", "geomin", "varimax", "none")),
+                     cor=ef.text("cor", "pearson", ("pearson", "polychoric")),
+                     missing=ef.text("missing", "pairwise", ("pairwise", "listwise")),
+                     n_iter=ef.integer("n_iter", 20, minimum=1))
+
+
+def _reliability(table: Any, file: str | None) -> ReliabilityConfig:
+    re_ = _Table("reliability", table, ("enabled", "constructs", "omega", "missing"), file)
+    return ReliabilityConfig(enabled=re_.flag("enabled", True), constructs=re_.text("constructs", "all", CONSTRUCTS),
+                             omega=re_.flag("omega", True),
+                             missing=re_.text("missing", "pairwise", ("pairwise", "listwise")))
+
+
+def _cfa(table: Any, an: _Table, file: str | None) -> CfaConfig:
+    cf = _Table("cfa", table, ("enabled", "constructs", "estimator", "missing", "sample"), file)
+    return CfaConfig(enabled=cf.flag("enabled", True), constructs=cf.text("constructs", "reasons", CONSTRUCTS),
+                     estimator=cf.text("estimator", an.text("estimator", "MLR", ("ML", "MLR")), ("ML", "MLR")),
+                     missing=cf.text("missing", an.text("missing", "listwise", ("listwise", "fiml")),
+                                    ("listwise", "fiml")),
+                     sample=cf.text("sample", "holdout", ("holdout", "full")))
+
+
+def _invariance(table: Any, an: _Table, file: str | None) -> InvarianceConfig:
+    iv = _Table("invariance", table, ("enabled", "group", "estimator", "missing", "criteria", "partial", "release",
+                                      "alpha", "max_free", "min_group_n", "steps"), file)
+    return InvarianceConfig(enabled=iv.flag("enabled", True),
+                            group=iv.text("group", an.text("invariance_group", "country")),
+                            estimator=iv.text("estimator", an.text("estimator", "MLR", ("ML", "MLR")), ("ML", "MLR")),
+                            missing=iv.text("missing", an.text("missing", "listwise", ("listwise", "fiml")),
+                                           ("listwise", "fiml")),
+                            criteria=iv.text("criteria", "chen2007", ("chen2007", "cheung2002")),
+                            partial=iv.flag("partial", True), max_free=iv.integer("max_free", 10),
+                            min_group_n=iv.integer("min_group_n", 100, minimum=2),
+                            steps=iv.strings("steps", ("configural", "metric", "scalar"), LADDER),
+                            release=iv.text("release", "fit", ("fit", "score")),
+                            alpha=iv.number("alpha", 0.05, 1e-6, 0.5))
+
+
+def _compare(table: Any, an: _Table, file: str | None) -> CompareConfig:
+    co = _Table("compare", table, ("enabled", "groupings", "method", "correction", "alpha", "timing", "hypotheses"),
+                file)
+    return CompareConfig(enabled=co.flag("enabled", True),
+                         groupings=co.strings("groupings", an.strings("compare", CompareConfig.groupings)),
+                         method=co.text("method", "welch", ("welch", "anova", "kruskal")),
+                         correction=co.text("correction", "holm", ("holm", "bh", "none")),
+                         alpha=co.number("alpha", 0.05, 0.0, 1.0), timing=co.flag("timing", True),
+                         hypotheses=co.flag("hypotheses", True))
+
+
+def _report(table: Any, file: str | None) -> ReportConfig:
+    rp = _Table("report", table, ("enabled", "formats"), file)
+    return ReportConfig(enabled=rp.flag("enabled", True),
+                        formats=rp.strings("formats", ("html", "md", "xlsx"), ("html", "md", "xlsx")))
 
 
 def load_study(path: str | Path) -> StudyConfig:
     """Read and validate a study.toml.
+
+    Parameters
+    ----------
+    path : str or Path
+        The study.toml; relative paths in it are resolved against its folder.
+
+    Returns
+    -------
+    StudyConfig
+
+    Raises
+    ------
+    StudyError
+        Missing file, invalid TOML, or an invalid table/key (named in the one-line message).
 
     Examples
     --------

@@ -196,6 +196,13 @@ def run_study(
     ------
     StudyError
         Invalid study.toml (the message names the key).
+
+    Examples
+    --------
+    >>> run_study("no/such/study.toml", progress=False)
+    Traceback (most recent call last):
+    ...
+    vcd_core.errors.StudyError: no/such/study.toml: no such file
     """
     cfg = study if isinstance(study, StudyConfig) else load_study(study)
     folder = Path(out if out is not None else "results") / cfg.name
@@ -228,8 +235,8 @@ def run_study(
                     status = "ok"
                 except StepSkipped as exc:
                     status, reason = "skipped", str(exc)
-                except (VcdError, ValueError, ArithmeticError, LookupError, TypeError, AttributeError,
-                        RuntimeError, OSError) as exc:
+                except (VcdError, ImportError, ValueError, ArithmeticError, LookupError, TypeError,
+                        AttributeError, RuntimeError, OSError) as exc:
                     if debug and not isinstance(exc, VcdError):
                         raise
                     status, reason = "failed", _one_line(exc)
@@ -243,7 +250,7 @@ def run_study(
                             "outputs": sorted(outputs)})
             bar.done(name, status, seconds, reason)
     timing["total"] = round(time.perf_counter() - t_start, 3)
-    manifest = {
+    manifest: dict[str, Any] = {
         "format": "vcd-results", "format_version": 1,
         "study": {"name": cfg.name, "title": cfg.title or cfg.name, "perspective": cfg.perspective,
                   "description": cfg.description},
@@ -274,6 +281,21 @@ def _remove_partial(folder: Path, step: str) -> None:
 
 def check_study(path: str | Path) -> StudyConfig:
     """Validate a study.toml without running it (``vcd run --check``).
+
+    Parameters
+    ----------
+    path : str or Path
+        The study.toml.
+
+    Returns
+    -------
+    StudyConfig
+        The validated configuration, once its response file exists.
+
+    Raises
+    ------
+    StudyError
+        Invalid study.toml, or ``[data] path`` does not exist.
 
     Examples
     --------

@@ -1,10 +1,14 @@
 """The steps of a study run, each writing its sub-folder of the results folder (README, "The results folder").
 
 Every step is a function ``step(ctx) -> list[str]`` (the files it wrote) that reads what earlier steps left in
-the :class:`StudyContext`. A step raises :class:`StepSkipped` when it cannot run (module not available in this
-version, or the data lack what its configuration asks for); any :class:`vcd_core.errors.VcdError` makes it
-``failed`` (the runner in :mod:`analysis.study.runner` records both, never a traceback). Modules of optional steps are
-imported lazily, so a missing one only skips its step.
+the :class:`StudyContext`. A step raises :class:`StepSkipped` when it cannot run (switched off, or the data lack
+what its configuration asks for); any :class:`vcd_core.errors.VcdError` — or an import error of a module it needs —
+makes it ``failed`` (the runner in :mod:`analysis.study.runner` records both, never a traceback).
+
+The analyses read the same prepared data as the ``vcd`` commands: after cleaning, the kept respondents go through
+:func:`analysis.data.prepare.prepare` once (``ctx.prepared``), and each step selects its constructs from it with
+:meth:`~analysis.data.prepare.Prepared.select` — the one selection rule of :mod:`analysis.data.prepare` — so that
+``vcd efa/reliability/cfa/invariance … --from-instrument`` on the same respondents gives the same numbers.
 
 Tables are written with 10 significant digits, JSON with sorted keys: the same inputs give identical files.
 
@@ -19,7 +23,6 @@ Examples
 
 from __future__ import annotations
 
-import importlib
 import json
 import math
 from collections.abc import Callable
@@ -30,9 +33,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from analysis.data.prepare import Prepared
 from vcd_core.errors import DataError, StudyError
 
-__all__ = ["STEPS", "StepSkipped", "StudyContext", "optional_module", "split_halves", "write_json", "write_table"]
+__all__ = ["STEPS", "StepSkipped", "StudyContext", "split_halves", "write_json", "write_table"]
 
 FLOAT_FORMAT = "%.10g"
 
@@ -51,41 +55,30 @@ class StudyContext:
     raw: pd.DataFrame | None = None
     problems: pd.DataFrame | None = None
     data: pd.DataFrame | None = None
-    constructs: list[Any] = field(default_factory=list)
+    prepared: Prepared | None = None
     calibration: pd.Index | None = None
     holdout: pd.Index | None = None
     comparability: pd.DataFrame | None = None
     inputs: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
+    @property
+    def constructs(self) -> list[Any]:
+        """Every construct (BankConstruct) with items in the cleaned data: reasons, then outcomes."""
+        return list(self.prepared.constructs) if self.prepared is not None else []
+
     def reasons(self) -> list[Any]:
         """The reason constructs (BankConstruct) present in the data."""
         return [c for c in self.constructs if c.kind == "reason"]
 
-    def recoded(self, index: pd.Index | None = None) -> pd.DataFrame:
-        """The cleaned data with reverse-keyed items recoded (optionally a subset of rows)."""
-        from analysis.data.prepare import recode_reversed
-
-        d = self.data if index is None else self.data.loc[index]
-        return recode_reversed(d, self.constructs)
-
-
-def optional_module(name: str) -> Any:
-    """Import ``name`` or raise :class:`StepSkipped` when this version of the toolkit does not have it.
-
-    Examples
-    --------
-    >>> optional_module("analysis.no_such_step")
-    Traceback (most recent call last):
-    ...
-    analysis.study.steps.StepSkipped: analysis.no_such_step is not available in this version of vcd-toolkit
-    """
-    try:
-        return importlib.import_module(name)
-    except ModuleNotFoundError as exc:
-        if exc.name == name:
-            raise StepSkipped(f"{name} is not available in this version of vcd-toolkit") from None
-        raise
+    def select(self, constructs: str, method: str, index: pd.Index | None = None) -> Prepared:
+        """The prepared data with the constructs of ``method`` (:meth:`Prepared.select`), optionally some rows;
+        notes of constructs left out become warnings of the step."""
+        if self.prepared is None:
+            raise StudyError("the data have not been prepared (the descriptives step did not run)")
+        p = self.prepared.select(constructs, method)
+        self.warnings.extend(p.notes[len(self.prepared.notes):])
+        return p.rows(index)
 
 
 def write_table(df: pd.DataFrame, path: Path) -> str:
@@ -119,7 +112,30 @@ def write_json(obj: Any, path: Path) -> str:
 
 def split_halves(data: pd.DataFrame, seed: int, by: str = "country", share: float = 0.5
                  ) -> tuple[pd.Index, pd.Index]:
-    """A random calibration / holdout split (``share`` calibration), stratified by ``by`` when that column exists."""
+    """A random calibration / holdout split (``share`` calibration), stratified by ``by`` when that column exists.
+
+    Parameters
+    ----------
+    data : DataFrame
+        The respondents (the prepared answers).
+    seed : int
+        The study's seed.
+    by : str
+        Stratify by this column when present.
+    share : float
+        Calibration share per stratum (rounded up).
+
+    Returns
+    -------
+    Index, Index
+        Labels of the calibration and holdout rows.
+
+    Examples
+    --------
+    >>> cal, hold = split_halves(pd.DataFrame({"country": ["FI"] * 3}), seed=1)
+    >>> len(cal), len(hold)
+    (2, 1)
+    """
     rng = np.random.default_rng(seed)
     groups = data.groupby(by, sort=True).indices if by in data.columns else {"": np.arange(len(data))}
     cal: list[int] = []
@@ -137,10 +153,10 @@ def split_halves(data: pd.DataFrame, seed: int, by: str = "country", share: floa
 
 
 def step_ingest(ctx: StudyContext) -> list[str]:
-    """Read the response file with the platform importer; rename configured grouping columns."""
-    import hashlib
-
-    from analysis.data.ingest import default_instrument, read_responses
+    """Read the response file with the platform importer (:func:`analysis.data.read.read`, every record kept for
+    the cleaning); rename configured grouping columns."""
+    from analysis.data.ingest import default_instrument
+    from analysis.data.read import read
 
     cfg = ctx.config
     inst, notes = default_instrument()
@@ -149,8 +165,9 @@ def step_ingest(ctx: StudyContext) -> list[str]:
     path = cfg.data.path
     if not Path(path).is_file():
         raise DataError("no such file (set [data] path in the study.toml)", file=str(path))
-    rs = read_responses(path, cfg.data.platform, inst, cfg.perspective, structure=cfg.data.structure,
-                        bad_values="record", missing_codes=tuple(cfg.data.missing_codes), encoding=cfg.data.encoding)
+    rs = read(path, instrument=inst, perspective=cfg.perspective, platform=cfg.data.platform,
+              structure=cfg.data.structure, bad_values="record", missing_codes=tuple(cfg.data.missing_codes),
+              encoding=cfg.data.encoding, importer=True)
     data = rs.data
     renames = {src: dst for dst, src in cfg.data.columns.items() if src != dst}
     absent = [src for src in renames if src not in data.columns]
@@ -159,28 +176,33 @@ def step_ingest(ctx: StudyContext) -> list[str]:
                          "have", file=str(cfg.source) if cfg.source else None)
     data = data.rename(columns=renames)
     ctx.raw, ctx.problems = data, rs.problems
-    ctx.warnings.extend(rs.warnings)
+    ctx.warnings.extend(rs.notes)
     if len(rs.problems):
         ctx.warnings.append(f"{len(rs.problems)} bad cell(s) recorded as missing; their respondents are flagged by "
                             "the out_of_range cleaning rule")
-    role_paths = [("responses", path, rs.source.platform)]
+    role_paths = [("responses", path, rs.platform)]
     if cfg.data.structure is not None:
         role_paths.append(("structure", cfg.data.structure, "structure"))
     if cfg.data.truth is not None:
         role_paths.append(("truth", cfg.data.truth, "json"))
-    base = cfg.source.parent if cfg.source is not None else None
-    for role, p, fmt in role_paths:
-        p = Path(p)
-        if not p.is_file():
-            raise DataError("no such file", file=str(p))
-        blob = p.read_bytes()
-        try:
-            shown = p.resolve().relative_to(base).as_posix() if base is not None else p.name
-        except ValueError:
-            shown = p.name
-        ctx.inputs.append({"role": role, "path": shown, "format": fmt, "bytes": len(blob),
-                           "sha256": hashlib.sha256(blob).hexdigest()})
+    ctx.inputs.extend(_input(role, Path(p), fmt, cfg.source) for role, p, fmt in role_paths)
     return []
+
+
+def _input(role: str, p: Path, fmt: str, source: Path | None) -> dict[str, Any]:
+    """The manifest's record of one input file: role, path (relative to the study.toml), format, size, SHA-256."""
+    import hashlib
+
+    if not p.is_file():
+        raise DataError("no such file", file=str(p))
+    blob = p.read_bytes()
+    base = source.parent if source is not None else None
+    try:
+        shown = p.resolve().relative_to(base).as_posix() if base is not None else p.name
+    except ValueError:
+        shown = p.name
+    return {"role": role, "path": shown, "format": fmt, "bytes": len(blob),
+            "sha256": hashlib.sha256(blob).hexdigest()}
 
 
 def step_clean(ctx: StudyContext) -> list[str]:
@@ -199,18 +221,18 @@ def step_clean(ctx: StudyContext) -> list[str]:
 
 
 def step_descriptives(ctx: StudyContext) -> list[str]:
-    """Constructs, item descriptives, the sample by grouping and scale scores by country."""
-    from analysis.data.prepare import bank_constructs
+    """Prepare the kept respondents (every construct, :func:`analysis.data.prepare.prepare`); constructs, item
+    descriptives, the sample by grouping and scale scores by country."""
+    from analysis.data.prepare import prepare
 
-    inst, data, cfg = ctx.inst, ctx.data, ctx.config
-    ctx.constructs = []
-    for kind in ("reason", "outcome"):
-        ctx.constructs += bank_constructs(inst, cfg.perspective, kind=kind, columns=data.columns)
+    inst, cfg = ctx.inst, ctx.config
+    ctx.prepared = prepare(ctx.data, instrument=inst, perspective=cfg.perspective, constructs="all")
+    ctx.warnings.extend(ctx.prepared.notes)
     if not ctx.reasons():
         raise DataError(f"no item of a reason ({cfg.perspective} perspective) is a column of the responses")
+    data, recoded = ctx.prepared.answers, ctx.prepared.frame
     out = ctx.out / "descriptives"
     cons_rows, item_rows = [], []
-    recoded = ctx.recoded()
     for c in ctx.constructs:
         con = inst.construct(c.code)
         cons_rows.append({"construct": c.code, "name": c.name, "label": con.label.get("en", c.name),
@@ -259,19 +281,18 @@ def step_descriptives(ctx: StudyContext) -> list[str]:
 
 def step_efa(ctx: StudyContext) -> list[str]:
     """EFA of the reason items (reverse-keyed recoded) on the calibration half (or all respondents)."""
-    efa_mod = optional_module("analysis.measure.efa")
+    from analysis.measure.efa import run_efa
+
     cfg = ctx.config.efa
     if not cfg.enabled:
         raise StepSkipped("switched off in the study ([efa] enabled = false)")
-    chosen = ctx.reasons() if cfg.constructs == "reasons" else ctx.constructs
-    items = [i for c in chosen for i in c.items]
+    p = ctx.select(cfg.constructs, "efa", ctx.calibration)
     sample = (f"calibration {'half' if cfg.split == 0.5 else 'share'}" if ctx.calibration is not None
               else "all respondents")
-    data = ctx.recoded(ctx.calibration)
-    res = efa_mod.run_efa(data, items, n_factors=cfg.n_factors, method=cfg.method, rotation=cfg.rotation,
-                          cor=cfg.cor, missing=cfg.missing, parallel=True, seed=ctx.config.seed, n_iter=cfg.n_iter)
+    res = run_efa(p.frame, p.items, n_factors=cfg.n_factors, method=cfg.method, rotation=cfg.rotation,
+                  cor=cfg.cor, missing=cfg.missing, parallel=True, seed=ctx.config.seed, n_iter=cfg.n_iter)
     out = ctx.out / "efa"
-    item_construct = {i: c.code for c in chosen for i in c.items}
+    item_construct = {i: c.code for c in p.constructs for i in c.items}
     load = res.loadings.copy()
     load.insert(1, "construct", load["item"].map(item_construct))
     factor_construct = {}
@@ -298,25 +319,26 @@ def step_efa(ctx: StudyContext) -> list[str]:
 
 def step_reliability(ctx: StudyContext) -> list[str]:
     """Cronbach's α (Feldt CI) and ω total per scale, item statistics and the HTMT matrix of the reasons."""
-    rel = optional_module("analysis.measure.reliability")
+    from analysis.measure.reliability import scale_reliability
+    from analysis.measure.validity import htmt
+
     cfg = ctx.config.reliability
     if not cfg.enabled:
         raise StepSkipped("switched off in the study ([reliability] enabled = false)")
-    data = ctx.recoded()
-    chosen = ctx.reasons() if cfg.constructs == "reasons" else ctx.constructs
-    scales = {c.code: list(c.items) for c in chosen if len(c.items) >= 2}
-    s_tab, i_tab = rel.scale_reliability(data, scales, missing=cfg.missing)
+    p = ctx.select(cfg.constructs, "reliability")
+    s_tab, i_tab = scale_reliability(p.frame, p.scales(), missing=cfg.missing)
     if not cfg.omega:
         s_tab = s_tab.drop(columns=["omega_total"], errors="ignore")
     out = ctx.out / "reliability"
     files = [write_table(s_tab, out / "scales.csv"), write_table(i_tab, out / "items.csv")]
     try:
-        validity = importlib.import_module("analysis.measure.validity")
-        h = validity.htmt(data, {c.code: list(c.items) for c in ctx.reasons()}, missing="pairwise")
-        h.insert(0, "construct", h.index.astype(str))
-        files.append(write_table(h, out / "htmt.csv"))
-    except ModuleNotFoundError:
-        pass
+        pairs = ctx.select("reasons", "validity")
+    except DataError as exc:  # fewer than two reasons with two items: no HTMT, and the manifest says why
+        ctx.warnings.append(f"reliability: no HTMT matrix — {exc.message}")
+        return files
+    h = htmt(pairs.frame, pairs.scales(), missing="pairwise")
+    h.insert(0, "construct", h.index.astype(str))
+    files.append(write_table(h, out / "htmt.csv"))
     return files
 
 
@@ -324,23 +346,18 @@ def step_reliability(ctx: StudyContext) -> list[str]:
 # CFA
 
 
-def reason_model(ctx: StudyContext, constructs: str = "reasons") -> str:
-    """lavaan syntax from the bank: one factor per reason (or per construct), its items in the data as indicators."""
-    chosen = ctx.reasons() if constructs == "reasons" else ctx.constructs
-    return "\n".join(f"{c.code} =~ " + " + ".join(c.items) for c in chosen if len(c.items) >= 2)
-
-
 def step_cfa(ctx: StudyContext) -> list[str]:
     """The reasons' measurement model (from the bank) on the holdout half (or all respondents)."""
-    sem = optional_module("analysis.sem")
+    from analysis.sem import cfa
+
     cfg = ctx.config.cfa
     if not cfg.enabled:
         raise StepSkipped("switched off in the study ([cfa] enabled = false)")
     use_holdout = cfg.sample == "holdout" and ctx.holdout is not None
     sample = "holdout half" if use_holdout else "all respondents"
-    data = ctx.recoded(ctx.holdout if use_holdout else None)
-    syntax = reason_model(ctx, cfg.constructs)
-    res = sem.cfa(syntax, data, estimator=cfg.estimator, missing=cfg.missing)
+    p = ctx.select(cfg.constructs, "cfa", ctx.holdout if use_holdout else None)
+    data, syntax = p.frame, p.model()
+    res = cfa(syntax, data, estimator=cfg.estimator, missing=cfg.missing)
     out = ctx.out / "cfa"
     params = res.params
     keep = [c for c in ("lhs", "op", "rhs", "est", "se", "z", "pvalue", "ci_low", "ci_high", "std_all")
@@ -364,59 +381,57 @@ def step_cfa(ctx: StudyContext) -> list[str]:
 
 
 def step_invariance(ctx: StudyContext) -> list[str]:
-    """The invariance ladder across countries (analysis.invariance.ladder), when that module is available."""
-    mod = optional_module("analysis.invariance.ladder")
+    """The invariance ladder of the reasons' model across countries (:func:`analysis.invariance.run_invariance`)."""
+    from analysis.invariance import run_invariance, write_results
+
     cfg = ctx.config.invariance
     if not cfg.enabled:
         raise StepSkipped("switched off in the study ([invariance] enabled = false)")
-    if cfg.group not in ctx.data.columns:
+    p = ctx.select("reasons", "invariance")
+    if cfg.group not in p.frame.columns:
         raise StepSkipped(f"the data have no column {cfg.group!r} ([invariance] group)")
-    if ctx.data[cfg.group].nunique() < 2:
+    if p.frame[cfg.group].nunique() < 2:
         raise StepSkipped(f"needs at least two groups in {cfg.group!r}")
-    runner = getattr(mod, "run_study_invariance", None) or getattr(mod, "run_invariance", None)
-    writer = getattr(mod, "write_results", None)
-    if runner is None or writer is None:
-        raise StepSkipped("analysis.invariance.ladder does not offer run_invariance + write_results yet")
-    from vcd_core.errors import DataError
-
     try:
-        res = runner(ctx.recoded(), reason_model(ctx), group=cfg.group, estimator=cfg.estimator,
-                     missing=cfg.missing, criteria=cfg.criteria, partial=cfg.partial, release=cfg.release,
-                     alpha=cfg.alpha, max_free=cfg.max_free, min_group_n=cfg.min_group_n, steps=cfg.steps,
-                     reference="auto")
+        res = run_invariance(p.frame, p.model(), group=cfg.group, estimator=cfg.estimator, missing=cfg.missing,
+                             criteria=cfg.criteria, partial=cfg.partial, release=cfg.release, alpha=cfg.alpha,
+                             max_free=cfg.max_free, min_group_n=cfg.min_group_n, steps=cfg.steps, reference="auto")
     except DataError as exc:
         if "at least two groups" in exc.message:
             raise StepSkipped(f"{exc.message} ([invariance] min_group_n = {cfg.min_group_n})") from None
         raise
     target = ctx.out / "invariance"
-    written = writer(res, target)
+    written = write_results(res, target)
     comp = target / "comparability.csv"
     if comp.is_file():
         ctx.comparability = pd.read_csv(comp, keep_default_na=False, na_values=[""])
     for w in getattr(res, "warnings", ()) or ():
         ctx.warnings.append(f"invariance: {w}")
-    return sorted(written) if written else sorted(p.name for p in target.iterdir())
+    return sorted(written) if written else sorted(f.name for f in target.iterdir())
 
 
 def step_compare(ctx: StudyContext) -> list[str]:
     """Reasons across relationship types, phases and countries; timing matrix; the seed's hypotheses."""
-    mod = optional_module("analysis.compare.comparisons")
+    from analysis.compare.comparisons import run_comparisons, write_results
+
     cfg = ctx.config.compare
     if not cfg.enabled:
         raise StepSkipped("switched off in the study ([compare] enabled = false)")
+    if ctx.prepared is None:
+        raise StudyError("the data have not been prepared (the descriptives step did not run)")
     comparability = None
     if ctx.comparability is not None and {"construct", "group", "means_comparable"} <= set(ctx.comparability):
         names = {c.code: c.name for c in ctx.reasons()}
         comparability = ctx.comparability.assign(construct=ctx.comparability["construct"].map(
             lambda c: names.get(str(c), str(c))))
-    res = mod.run_comparisons(ctx.data, ctx.inst, groupings=cfg.groupings, method=cfg.method,
-                              correction=cfg.correction, alpha=cfg.alpha, hypotheses=cfg.hypotheses,
-                              comparability=comparability)
+    res = run_comparisons(ctx.prepared.answers, ctx.inst, groupings=cfg.groupings, method=cfg.method,
+                          correction=cfg.correction, alpha=cfg.alpha, hypotheses=cfg.hypotheses,
+                          comparability=comparability)
     if not cfg.timing:
         from dataclasses import replace
 
         res = replace(res, timing=None, timing_tests=None)
-    files = mod.write_results(res, ctx.out / "compare")
+    files = write_results(res, ctx.out / "compare")
     ctx.warnings.extend(f"compare: {k} skipped — {v}" for k, v in res.skipped.items())
     return sorted(files)
 

@@ -37,6 +37,11 @@ __all__ = ["PLATFORMS", "ResponseSet", "Source", "default_instrument", "detect_p
 def default_instrument() -> tuple[Instrument, list[str]]:
     """The bundled bank: validated if it validates, else as it stands (with a warning).
 
+    Returns
+    -------
+    Instrument, list of str
+        The bank and the warnings (one when it is incomplete).
+
     Examples
     --------
     >>> inst, notes = default_instrument()

@@ -84,8 +84,8 @@ def rated(raw: pd.Series, spec: ColumnSpec, extra: dict[str, float], unanswered_
         una = np.isin(x, list(unanswered_codes)) if unanswered_codes else np.zeros(len(x), bool)
         ok = np.isnan(x) | np.isin(x, list(allowed)) | una
         vals = np.where(ok & ~una, x, np.nan)
-        msgs = {v: f"value {v:g} is outside {spec.describe_scale()}" for v in pd.unique(x[~ok])}
-        return vals, una, ~ok, msgs
+        outside: dict[Any, str] = {v: f"value {v:g} is outside {spec.describe_scale()}" for v in pd.unique(x[~ok])}
+        return vals, una, ~ok, outside
     codes, uniq = factor(raw)
     vals_lut = np.full(len(uniq) + 1, np.nan)  # last slot: code -1 (missing cell)
     una_lut = np.zeros(len(uniq) + 1, bool)

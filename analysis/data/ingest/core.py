@@ -281,41 +281,103 @@ def build(
     if bad_values not in ("error", "record"):
         raise ValueError("bad_values must be 'error' or 'record'")
     cb = Codebook(inst)
-    file = table.path
-    n = table.n
     warnings = list(table.warnings)
-    matched: dict[str, tuple[str, ColumnSpec]] = {}  # output column -> (raw column, spec)
-    unknown: list[str] = []
-    dropped: list[str] = []
-    platform_cols: list[str] = []
-    meta_cols: dict[str, str] = {}
+    cols = _match_columns(table, cb, keep_pii, warnings)
+    matched = cols.matched
+    out, una_cols, bads = _convert(table, matched, missing_codes, warnings)
+    problems = _problems(bads, table, bad_values)
+    if len(problems):
+        n_cols = problems["column"].nunique()
+        warnings.append(f"{len(problems)} bad cell(s) in {n_cols} column(s) recorded as missing (see problems)")
+        for b in bads:
+            vals = out[_out_of(matched, b.column)]
+            vals[b.mask] = np.nan if vals.dtype.kind == "f" else None
+    frame = _metadata(table, cols.meta, out, cb, warnings)
+    kinds = {o: sp.kind for o, (_, sp) in matched.items()}
+    item_cols, perspective, missing = _items(table, inst, matched, out, kinds, perspective, strict, warnings)
+    checks = [o for o in out if kinds.get(o) == "check"]
+    if perspective:
+        want = [c.code for c in inst.checks_for(perspective)]
+        absent = [c for c in want if c not in out]
+        if absent:
+            warnings.append(f"attention check(s) without a column: {', '.join(absent)}")
+    matrix = [o for o in out if kinds.get(o) == "matrix"]
+    context = [o for o in out if kinds.get(o) in ("select_one", "integer", "text")]
+    for o in item_cols + checks + matrix + context:
+        frame[o] = out[o]
+    platform_cols, unknown = cols.platform, cols.unknown
+    if "source_row" in platform_cols and "source_row" in table.values:
+        platform_cols = [c for c in platform_cols if c != "source_row"]
+        frame["source_row_in_file"] = text_values(table.values["source_row"])
+    for c in platform_cols + unknown:
+        if c not in frame:
+            frame[c] = text_values(table.values[c])
+    data = pd.DataFrame(frame)
+    data["finished"] = data["finished"].astype("boolean")
+    if unknown:
+        warnings.append(f"{len(unknown)} column(s) not in the bank kept as they are: {_short(unknown)}")
+    if cols.dropped:
+        warnings.append(f"{len(cols.dropped)} personal-data column(s) dropped: {', '.join(cols.dropped)} (keep with "
+                        "keep_pii)")
+    rated_cols = item_cols + checks + matrix
+    unanswered = pd.DataFrame({o: una_cols[o] for o in rated_cols}, index=data.index, dtype=bool)
+    source = Source(table.platform, table.path, table.sha256, table.nbytes, table.encoding, table.header_rows,
+                    table.n, table.structure, table.structure_sha256)
+    meta = table.meta
+    return ResponseSet(data, source, perspective, tuple(item_cols), tuple(missing), tuple(checks),
+                       tuple(matrix + [c for c in ("country", "relationship_type", "phase") if c in matched]
+                             + context), tuple(c for c in platform_cols if c in data) +
+                       tuple(k for k in meta if k not in META_COLUMNS + FLAG_COLUMNS),
+                       tuple(unknown), tuple(cols.dropped), problems, unanswered, tuple(warnings))
+
+
+@dataclass
+class _Columns:
+    """How the raw columns of a table are used: bank codes, metadata, platform, unknown, dropped (PII)."""
+
+    matched: dict[str, tuple[str, ColumnSpec]] = field(default_factory=dict)  # output column -> (raw column, spec)
+    meta: dict[str, str] = field(default_factory=dict)  # canonical metadata name -> raw column
+    platform: list[str] = field(default_factory=list)
+    unknown: list[str] = field(default_factory=list)
+    dropped: list[str] = field(default_factory=list)
+
+
+def _match_columns(table: Table, cb: Codebook, keep_pii: bool, warnings: list[str]) -> _Columns:
+    """Match every raw column to a bank code, a metadata column, a platform column — or keep it as unknown."""
+    cols = _Columns()
     for col, keys in zip(table.columns, table.keys, strict=True):
         if col in table.consumed:
             continue
         if (col in table.pii or norm_key(keys[0]) in PII_KEYS) and not keep_pii:
-            dropped.append(col)
+            cols.dropped.append(col)
             continue
         spec = cb.match(keys)
         if spec is None:
             canon = next((k for k in keys if k in META_COLUMNS + FLAG_COLUMNS), None)
             if canon == "source_row":
-                platform_cols.append(col)
+                cols.platform.append(col)
                 warnings.append(f"column {col!r} of the file is kept as 'source_row_in_file'")
-            elif canon is not None and canon not in meta_cols:
-                meta_cols[canon] = col
+            elif canon is not None and canon not in cols.meta:
+                cols.meta[canon] = col
                 if canon == "duplicate_id":
                     warnings.append(f"column {col!r} of the file is recomputed from the respondent ids")
             elif col in table.platform_cols or col in table.pii:
-                platform_cols.append(col)
+                cols.platform.append(col)
             else:
-                unknown.append(col)
+                cols.unknown.append(col)
             continue
-        if spec.out in matched:
-            first = matched[spec.out][0]
-            raise DataError(f"two columns map to {spec.code}: {first!r} and {col!r}", file=file,
+        if spec.out in cols.matched:
+            first = cols.matched[spec.out][0]
+            raise DataError(f"two columns map to {spec.code}: {first!r} and {col!r}", file=table.path,
                             row=1 if table.header_rows else None, column=col)
-        matched[spec.out] = (col, spec)
+        cols.matched[spec.out] = (col, spec)
+    return cols
 
+
+def _convert(table: Table, matched: dict[str, tuple[str, ColumnSpec]], missing_codes: tuple[float | str, ...],
+             warnings: list[str]) -> tuple[dict[str, Any], dict[str, np.ndarray], list[Bad]]:
+    """Each matched column's cells as values of its code (rated: scale values; choices; integers; text), the
+    unanswered masks of rated columns and the bad cells."""
     out: dict[str, Any] = {}
     una_cols: dict[str, np.ndarray] = {}
     bads: list[Bad] = []
@@ -324,8 +386,10 @@ def build(
         raw = table.values[col]
         if spec.fallback:
             used_fallback.append(spec.code)
+        msgs: dict[Any, str]
         if spec.rated:
-            codes = set(table.unanswered_codes.get(col, set())) | {_code(c) for c in missing_codes}
+            codes: set[float | str] = set(table.unanswered_codes.get(col, set()))
+            codes |= {_code(c) for c in missing_codes}
             extra = dict(table.labels.get(col, {}))
             if col in table.answer_texts:
                 extra.update(resolve_answers(table.answer_texts[col], spec.label_values))
@@ -342,22 +406,21 @@ def build(
             out[outcol] = vals
         else:
             out[outcol] = text_values(raw)
-            bad, msgs = np.zeros(n, bool), {}
+            bad, msgs = np.zeros(table.n, bool), {}
         if bad.any():
             bads.append(Bad(col, spec.code, bad, raw, msgs))
     if used_fallback:
         warnings.append("the bank defines no " + ", ".join(sorted(set(used_fallback))) +
                         " yet; used the documented definitions (instrument API)")
+    return out, una_cols, bads
 
-    problems = _problems(bads, table, bad_values)
-    if len(problems):
-        cols = problems["column"].nunique()
-        warnings.append(f"{len(problems)} bad cell(s) in {cols} column(s) recorded as missing (see problems)")
-        for b in bads:
-            vals = out[_out_of(matched, b.column)]
-            vals[b.mask] = np.nan if vals.dtype.kind == "f" else None
 
-    # -- metadata ------------------------------------------------------------------------------------------
+def _metadata(table: Table, meta_cols: dict[str, str], out: dict[str, Any], cb: Codebook,
+              warnings: list[str]) -> dict[str, Any]:
+    """The ResponseSet's metadata columns: respondent_id, groupings, duration, finished, source_row, preview,
+    duplicate_id, then the platform's own metadata. Grouping columns found among the codes are moved out of
+    ``out``."""
+    n = table.n
     meta = dict(table.meta)
     rid = meta.get("respondent_id")
     if rid is None and "respondent_id" in meta_cols:
@@ -403,9 +466,14 @@ def build(
     for k, v in meta.items():
         if k not in META_COLUMNS + FLAG_COLUMNS:
             frame[k] = v.to_numpy()
+    return frame
 
-    # -- codes ---------------------------------------------------------------------------------------------
-    kinds = {o: s.kind for o, (_, s) in matched.items()}
+
+def _items(table: Table, inst: Instrument, matched: dict[str, tuple[str, ColumnSpec]], out: dict[str, Any],
+           kinds: dict[str, str], perspective: str | None, strict: bool, warnings: list[str]
+           ) -> tuple[list[str], str | None, list[str]]:
+    """The item columns in bank order (the perspective's first), the perspective (given or inferred) and the
+    perspective's bank items without a column."""
     item_cols = [o for o in out if kinds.get(o) == "item"]
     persp_of = {o: matched[o][1].perspective for o in item_cols}
     found = {p: sum(1 for o in item_cols if persp_of[o] == p) for p in ("provider", "customer")}
@@ -427,43 +495,14 @@ def build(
     missing = [c for c in bank_items if c not in out]
     if missing and strict:
         raise DataError(f"item column missing (and {len(missing) - 1} more)" if len(missing) > 1
-                        else "item column missing", file=file, column=missing[0])
+                        else "item column missing", file=table.path, column=missing[0])
     if missing:
         warnings.append(f"{len(missing)} {perspective} item(s) of the bank have no column: {_short(missing)}")
-    checks = [o for o in out if kinds.get(o) == "check"]
-    if perspective:
-        want = [c.code for c in inst.checks_for(perspective)]
-        absent = [c for c in want if c not in out]
-        if absent:
-            warnings.append(f"attention check(s) without a column: {', '.join(absent)}")
-    matrix = [o for o in out if kinds.get(o) == "matrix"]
-    context = [o for o in out if kinds.get(o) in ("select_one", "integer", "text")]
-    for o in item_cols + checks + matrix + context:
-        frame[o] = out[o]
-    if "source_row" in platform_cols and "source_row" in table.values:
-        platform_cols = [c for c in platform_cols if c != "source_row"]
-        frame["source_row_in_file"] = text_values(table.values["source_row"])
-    for c in platform_cols + unknown:
-        if c not in frame:
-            frame[c] = text_values(table.values[c])
-    data = pd.DataFrame(frame)
-    data["finished"] = data["finished"].astype("boolean")
-    if unknown:
-        warnings.append(f"{len(unknown)} column(s) not in the bank kept as they are: {_short(unknown)}")
-    if dropped:
-        warnings.append(f"{len(dropped)} personal-data column(s) dropped: {', '.join(dropped)} (keep with keep_pii)")
-    rated_cols = item_cols + checks + matrix
-    unanswered = pd.DataFrame({o: una_cols[o] for o in rated_cols}, index=data.index, dtype=bool)
-    source = Source(table.platform, file, table.sha256, table.nbytes, table.encoding, table.header_rows, table.n,
-                    table.structure, table.structure_sha256)
-    return ResponseSet(data, source, perspective, tuple(item_cols), tuple(missing), tuple(checks),
-                       tuple(matrix + [c for c in ("country", "relationship_type", "phase") if c in matched]
-                             + context), tuple(c for c in platform_cols if c in data) +
-                       tuple(k for k in meta if k not in META_COLUMNS + FLAG_COLUMNS),
-                       tuple(unknown), tuple(dropped), problems, unanswered, tuple(warnings))
+    return item_cols, perspective, missing
 
 
-def _check_value_labels(table: Table, col: str, spec: ColumnSpec, missing: set[float], warnings: list[str]) -> None:
+def _check_value_labels(table: Table, col: str, spec: ColumnSpec, missing: set[float | str],
+                        warnings: list[str]) -> None:
     """The file's value labels (``.sav``) must not contradict the bank: a label naming another value is an error."""
     foreign = []
     for value, label in sorted(table.value_labels[col].items()):

@@ -59,8 +59,9 @@ def keys_for(name: str) -> tuple[str, ...]:
     return (sq, f"{q}{sq}", f"{q}_{sq}", name)
 
 
-def parse_structure(path: str | Path) -> tuple[dict[str, dict[str, float]], str]:
-    """Read a tab-separated survey structure: ``{question code: {answer code: scale value}}`` and its sha256.
+def parse_structure(path: str | Path) -> tuple[dict[str, dict[str, str]], str]:
+    """Read a tab-separated survey structure: ``{question code: {answer code: answer text}}`` (keys
+    ``"\\0av:<code>"`` carry assessment values) and its sha256.
 
     Examples
     --------
@@ -84,7 +85,7 @@ def parse_structure(path: str | Path) -> tuple[dict[str, dict[str, float]], str]
     def get(rec: list[str], c: str) -> str:
         return rec[cols[c]].strip() if c in cols else ""
 
-    out: dict[str, dict[str, float | str]] = {}
+    out: dict[str, dict[str, str]] = {}
     current = None
     base_lang = None
     for rec in records:
@@ -100,7 +101,7 @@ def parse_structure(path: str | Path) -> tuple[dict[str, dict[str, float]], str]
             entry[norm_label(code)] = get(rec, "text")
             if av:
                 entry[f"\0av:{norm_label(code)}"] = av
-    return out, sha  # type: ignore[return-value]
+    return out, sha
 
 
 def read(path: str | Path, structure: str | Path | None = None, encoding: str | None = None) -> Table:

@@ -113,7 +113,7 @@ def parse_qsf(path: str | Path) -> tuple[dict[str, str], dict[str, dict[str, flo
             continue
         pl = el.get("Payload") or {}
         qid, tag, qtype = pl.get("QuestionID"), pl.get("DataExportTag") or pl.get("QuestionID"), pl.get("QuestionType")
-        if not qid:
+        if not qid or not tag:
             continue
         recode = {str(k): v for k, v in (pl.get("RecodeValues") or {}).items()}
         langs = [pl] + [v for v in (pl.get("Language") or {}).values()] if isinstance(pl.get("Language"), dict) \
@@ -228,9 +228,9 @@ def read(path: str | Path, structure: str | Path | None = None, encoding: str | 
     table = Table(file, "qualtrics", names, keys, values, lines, sha, len(data), enc, nhead, warnings=warnings)
     if structure is not None:
         table.structure, table.structure_sha256 = str(structure), qsha
-        for name, k in zip(names, keys, strict=True):
-            if k[0] in qlabels:
-                table.labels[name] = qlabels[k[0]]
+        for name, key in zip(names, keys, strict=True):
+            if key[0] in qlabels:
+                table.labels[name] = qlabels[key[0]]
     roles: dict[str, str] = {}
     for name, iid in zip(names, import_ids, strict=True):
         role = ROLES.get((iid or "").casefold()) or ROLES.get(name.casefold())

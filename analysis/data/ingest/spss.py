@@ -21,6 +21,7 @@ Examples
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -78,7 +79,8 @@ def read(path: str | Path, structure: str | Path | None = None, encoding: str | 
         codes: set[float] = set()
         x = col.dropna().unique()
         for r in ranges:
-            lo, hi = float(r["lo"]), float(r["hi"])
+            bounds: Any = r  # pyreadstat: {"lo": …, "hi": …}
+            lo, hi = float(bounds["lo"]), float(bounds["hi"])
             codes |= {float(v) for v in x if lo <= v <= hi}
             if lo == hi:
                 codes.add(lo)

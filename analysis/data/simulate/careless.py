@@ -71,9 +71,30 @@ def _languages(inst: Any, countries: list[str], country: np.ndarray, rng: np.ran
 
 
 def plant(inst: Any, spec: Any, lay: Layout, rng: np.random.Generator, x: np.ndarray, eta: np.ndarray,
-          country: np.ndarray, rtype: np.ndarray, phase: np.ndarray, model: dict[str, Any]) -> Any:
-    """Add checks, timing, context, careless responders, duplicates, missing cells and times; build the truth."""
+          country: np.ndarray, rtype: np.ndarray, phase: np.ndarray, model: dict[str, Any]) -> Simulation:
+    """Add checks, timing, context, careless responders, duplicates, missing cells and times; build the truth.
 
+    Parameters
+    ----------
+    inst : Instrument
+    spec : SimulationSpec
+    lay : Layout
+        The page order, items, checks and scales of the form.
+    rng : numpy Generator
+        Drawn from in a fixed order (the same seed gives the same file).
+    x : ndarray
+        Attentive answers, respondents × ``lay.items``.
+    eta : ndarray
+        Latent standings, respondents × ``lay.constructs`` (timing-matrix occurrence).
+    country, rtype, phase : ndarray
+        Group indices per respondent (``rtype`` and ``phase`` are overwritten for duplicate submissions).
+    model : dict
+        The generating parameters (``lam nu phi alpha thresholds``), recorded in the truth.
+
+    Returns
+    -------
+    Simulation
+    """
     N = len(country)
     countries = list(spec.countries)
     ids = np.array([f"{countries[g]}-{k + 1:04d}" for g in range(len(countries))
@@ -86,29 +107,56 @@ def plant(inst: Any, spec: Any, lay: Layout, rng: np.random.Generator, x: np.nda
     for code, correct in lay.checks.items():
         P[:, col[code]] = correct
     page_values = [np.asarray(lay.scales[lay.item_scale.get(c) or lay.check_scale[c]].values, float) for c in page]
-    # timing matrix: occurrence grows with the respondent's standing on the reason
+    T = _timing_answers(lay, rng, eta)
+    tvals = np.asarray(lay.scales[lay.timing_scale].values, float)
+    kind = _careless(spec, lay, rng, P, T, page_values, tvals, col)
+    base = spec.seconds_per_item * len(page) + CONTEXT_SECONDS
+    cfac = {c: round(float(rng.uniform(0.9, 1.1)), 3) for c in countries}
+    dur = _durations(spec, rng, np.array([base * cfac[c] for c in countries])[country], kind)
+    p_cell, n_missing = _missing_cells(spec, lay, rng, P, T, col)
+    dups = _duplicates(spec, rng, kind, country, P, T, rtype, phase)
+    frame, preview_ids = _frame(inst, spec, lay, rng, ids, country, rtype, phase, dur, P, T, col, kind)
+    truth = _truth(spec, lay, model, frame, ids, kind, dups, preview_ids)
+    truth["missing"] = {"mechanism": "MCAR", "rate": spec.missing_rate, "respondents_share": spec.missing_respondents,
+                        "cell_rate_within": p_cell, "cells": n_missing, "applies_to": "items and timing matrix"}
+    truth["durations"] = {"median_seconds_attentive": {c: round(base * cfac[c], 1) for c in countries},
+                          "sdlog": spec.duration_sdlog,
+                          "factors": {"straightliner": [0.4, 0.7], "random": [0.45, 0.8], "speeder": [0.12, 0.28]}}
+    truth["fallbacks"] = list(lay.fallbacks)
+    return Simulation(data=frame, truth=truth, spec=spec)
+
+
+def _p_when(lay: Layout, reason: str) -> tuple[float, ...]:
+    """The Table-3 shares of before / during / after / throughout for a reason's seed time."""
+    return tuple(TIMING_PROBS.get(lay.construct_time.get(reason) or "any", TIMING_PROBS["any"]))
+
+
+def _timing_answers(lay: Layout, rng: np.random.Generator, eta: np.ndarray) -> np.ndarray:
+    """The timing matrix: occurrence grows with the respondent's standing on the reason; when by its seed time."""
+    N = eta.shape[0]
     fpos = {c: k for k, c in enumerate(lay.constructs)}
     tim_codes = list(lay.timing)
     T = np.full((N, len(tim_codes)), np.nan)
     for k, r in enumerate(tim_codes):
         z = eta[:, fpos[r]] if r in fpos else np.zeros(N)
         occurred = rng.random(N) < 1 / (1 + np.exp(-(0.4 + 0.9 * z)))
-        probs = np.asarray(TIMING_PROBS.get(lay.construct_time.get(r) or "any", TIMING_PROBS["any"]))
+        probs = np.asarray(_p_when(lay, r))
         when = rng.choice(4, size=N, p=probs / probs.sum()) + 1
         T[:, k] = np.where(occurred, when, 5)
-    tvals = np.asarray(lay.scales[lay.timing_scale].values, float)
+    return T
 
-    # careless responders
+
+def _careless(spec: Any, lay: Layout, rng: np.random.Generator, P: np.ndarray, T: np.ndarray,
+              page_values: list[np.ndarray], tvals: np.ndarray, col: dict[str, int]) -> np.ndarray:
+    """Assign the careless kinds and overwrite their answers in ``P`` (page order) and ``T``; the kind per row."""
+    N, npage = P.shape
     n_careless = int(round(spec.careless_share * N))
-    order = rng.permutation(N)
-    chosen = order[:n_careless]
-    counts = _counts(n_careless, dict(spec.careless_mix))
+    chosen = rng.permutation(N)[:n_careless]
     kind = np.full(N, "", dtype=object)
     start = 0
-    for k, m in counts.items():
-        kind[chosen[start:start + m]] = k
-        start += m
-    npage = len(page)
+    for k, count in _counts(n_careless, dict(spec.careless_mix)).items():
+        kind[chosen[start:start + count]] = k
+        start += count
     for i in np.flatnonzero(kind == "straightliner"):
         v = rng.choice(7, p=[0.1, 0.1, 0.15, 0.3, 0.15, 0.1, 0.1]) + 1
         if rng.random() < 0.7:
@@ -135,21 +183,23 @@ def plant(inst: Any, spec: Any, lay: Layout, rng: np.random.Generator, x: np.nda
             vals = page_values[col[c]]
             wrong = vals[vals != lay.checks[c]]
             P[i, col[c]] = wrong[rng.integers(len(wrong))]
+    return kind
 
-    # completion times (seconds)
-    base = spec.seconds_per_item * npage + CONTEXT_SECONDS
-    cfac = {c: round(float(rng.uniform(0.9, 1.1)), 3) for c in countries}
-    med = np.array([base * cfac[c] for c in countries])[country]
-    dur = med * np.exp(spec.duration_sdlog * rng.standard_normal(N))
-    m = kind == "straightliner"
-    dur[m] = med[m] * rng.uniform(0.4, 0.7, m.sum())
-    m = kind == "random"
-    dur[m] = med[m] * rng.uniform(0.45, 0.8, m.sum())
-    m = kind == "speeder"
-    dur[m] = med[m] * rng.uniform(0.12, 0.28, m.sum())
-    dur = np.round(dur)
 
-    # MCAR missing cells: items and timing matrix (instructed-response checks are forced-response)
+def _durations(spec: Any, rng: np.random.Generator, med: np.ndarray, kind: np.ndarray) -> np.ndarray:
+    """Completion times in seconds: lognormal around the country's median, shorter for the careless kinds."""
+    dur = med * np.exp(spec.duration_sdlog * rng.standard_normal(len(med)))
+    for k, (lo, hi) in (("straightliner", (0.4, 0.7)), ("random", (0.45, 0.8)), ("speeder", (0.12, 0.28))):
+        m = kind == k
+        dur[m] = med[m] * rng.uniform(lo, hi, m.sum())
+    return np.round(dur)
+
+
+def _missing_cells(spec: Any, lay: Layout, rng: np.random.Generator, P: np.ndarray, T: np.ndarray,
+                   col: dict[str, int]) -> tuple[float, int]:
+    """MCAR blanks in the items and the timing matrix (instructed-response checks are forced-response), in place;
+    the cell rate within the respondents who leave blanks and the number of blank cells."""
+    N = P.shape[0]
     item_cols = np.array([col[i] for i in lay.items])
     who = rng.random(N) < spec.missing_respondents
     p_cell = spec.missing_rate / spec.missing_respondents
@@ -159,10 +209,14 @@ def plant(inst: Any, spec: Any, lay: Layout, rng: np.random.Generator, x: np.nda
     P[:, item_cols] = sub
     miss_t = (rng.random(T.shape) < p_cell) & who[:, None]
     T[miss_t] = np.nan
+    return p_cell, int(miss_items.sum() + miss_t.sum())
 
-    # exact duplicate submissions (after MCAR: a double submission repeats the blanks too): a later attentive
-    # respondent's answers replaced by an earlier one's
-    n_dup = int(round(spec.duplicate_share * N))
+
+def _duplicates(spec: Any, rng: np.random.Generator, kind: np.ndarray, country: np.ndarray, P: np.ndarray,
+                T: np.ndarray, rtype: np.ndarray, phase: np.ndarray) -> list[tuple[int, int]]:
+    """Exact duplicate submissions (after the blanks: a double submission repeats them too): a later attentive
+    respondent's answers replaced by an earlier one's of the same country; (source, duplicate) row pairs."""
+    n_dup = int(round(spec.duplicate_share * len(kind)))
     clean_pool = np.flatnonzero(kind == "")
     dups: list[tuple[int, int]] = []
     if n_dup and len(clean_pool) > 2 * n_dup:
@@ -177,7 +231,15 @@ def plant(inst: Any, spec: Any, lay: Layout, rng: np.random.Generator, x: np.nda
             rtype[t], phase[t] = rtype[s], phase[s]
             kind[t] = "duplicate"
             dups.append((s, int(t)))
+    return dups
 
+
+def _frame(inst: Any, spec: Any, lay: Layout, rng: np.random.Generator, ids: np.ndarray, country: np.ndarray,
+           rtype: np.ndarray, phase: np.ndarray, dur: np.ndarray, P: np.ndarray, T: np.ndarray, col: dict[str, int],
+           kind: np.ndarray) -> tuple[pd.DataFrame, list[str]]:
+    """The response frame (metadata, items, checks, timing, other context) with the preview rows first."""
+    N = len(country)
+    countries = list(spec.countries)
     lang = _languages(inst, countries, country, rng)
     data: dict[str, Any] = {
         "respondent_id": ids, "country": np.array(countries, dtype=object)[country], "language": lang,
@@ -189,7 +251,7 @@ def plant(inst: Any, spec: Any, lay: Layout, rng: np.random.Generator, x: np.nda
         data[c] = P[:, col[c]]
     for c in lay.checks:
         data[c] = P[:, col[c]]
-    for k, r in enumerate(tim_codes):
+    for k, r in enumerate(lay.timing):
         data[lay.timing[r]] = T[:, k]
     for q in lay.other_context:
         if q.type == "select_one" and q.choices:
@@ -211,7 +273,12 @@ def plant(inst: Any, spec: Any, lay: Layout, rng: np.random.Generator, x: np.nda
         frame = pd.concat([prev, frame], ignore_index=True)
         frame["source_row"] = np.arange(len(frame)) + 2
     frame["finished"] = frame["finished"].astype("boolean")
+    return frame, preview_ids
 
+
+def _truth(spec: Any, lay: Layout, model: dict[str, Any], frame: pd.DataFrame, ids: np.ndarray, kind: np.ndarray,
+           dups: list[tuple[int, int]], preview_ids: list[str]) -> dict[str, Any]:
+    """Everything planted, as truth.json records it (missing cells and durations are added by :func:`plant`)."""
     lam, nu, phi, alpha = model["lam"], model["nu"], model["phi"], model["alpha"]
     theme_shifts: dict[str, dict[str, Any]] = {}
     for it in lay.items:
@@ -220,10 +287,10 @@ def plant(inst: Any, spec: Any, lay: Layout, rng: np.random.Generator, x: np.nda
             e = theme_shifts.setdefault(lay.item_theme[it], {"construct": lay.item_construct[it], "types": list(types),
                                                               "shift": spec.theme_shift, "items": []})
             e["items"].append(it)
-    truth = {
+    return {
         "format": "vcd-truth", "format_version": 1, "seed": spec.seed, "perspective": spec.perspective,
-        "countries": countries, "n_per_country": spec.n_per_country, "n": len(frame),
-        "n_respondents": N, "n_preview": len(preview_ids),
+        "countries": list(spec.countries), "n_per_country": spec.n_per_country, "n": len(frame),
+        "n_respondents": len(kind), "n_preview": len(preview_ids),
         "units": "latent: factor variance 1 within group; y* standardised (residual variance 1 - loading^2)",
         "model": {
             "constructs": {c: {"name": lay.construct_names[c], "kind": lay.construct_kind[c],
@@ -245,9 +312,9 @@ def plant(inst: Any, spec: Any, lay: Layout, rng: np.random.Generator, x: np.nda
         "theme_shifts": theme_shifts,
         "timing": {r: {"column": lay.timing[r], "time": lay.construct_time.get(r) or "any",
                        "p_occurred": "1/(1+exp(-(0.4 + 0.9*eta)))",
-                       "p_when_occurred": dict(zip(["before", "during", "after", "throughout"],
-                                                   TIMING_PROBS.get(lay.construct_time.get(r) or "any"), strict=True))}
-                   for r in tim_codes},
+                       "p_when_occurred": dict(zip(["before", "during", "after", "throughout"], _p_when(lay, r),
+                                                   strict=True))}
+                   for r in lay.timing},
         "samples": {"relationship_type": dict(zip(RELATIONSHIP_TYPES, spec.reltype_probs, strict=True)),
                     "phase": dict(zip(PHASES, spec.phase_probs, strict=True))},
         "careless": {
@@ -257,12 +324,4 @@ def plant(inst: Any, spec: Any, lay: Layout, rng: np.random.Generator, x: np.nda
             "duplicates_of": {ids[t]: ids[s] for s, t in dups},
         },
         "attention_checks": {c: {"correct": v} for c, v in lay.checks.items()},
-        "missing": {"mechanism": "MCAR", "rate": spec.missing_rate, "respondents_share": spec.missing_respondents,
-                    "cell_rate_within": p_cell, "cells": int(miss_items.sum() + miss_t.sum()),
-                    "applies_to": "items and timing matrix"},
-        "durations": {"median_seconds_attentive": {c: round(base * cfac[c], 1) for c in countries},
-                      "sdlog": spec.duration_sdlog,
-                      "factors": {"straightliner": [0.4, 0.7], "random": [0.45, 0.8], "speeder": [0.12, 0.28]}},
-        "fallbacks": list(lay.fallbacks),
     }
-    return Simulation(data=frame, truth=truth, spec=spec)

@@ -31,6 +31,7 @@ True
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -56,7 +57,7 @@ __all__ = [
 ]
 
 # ---------------------------------------------------------------------------------------------------------------
-def _factor_correlations(rng: np.random.Generator, codes: list[str], lo: float, hi: float,
+def _factor_correlations(rng: np.random.Generator, codes: Sequence[str], lo: float, hi: float,
                          negative: tuple[str, ...] = ("ICA",)) -> np.ndarray:
     k = len(codes)
     phi = np.eye(k)

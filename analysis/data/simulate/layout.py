@@ -72,15 +72,14 @@ def build_layout(inst: Any, perspective: str, constructs: tuple[str, ...] | None
         bad = [c for c in constructs if c not in known]
         if bad:
             raise DataError(f"unknown construct(s) {', '.join(bad)}")
-    all_constructs = constructs
-    constructs = [c for c in inst.constructs if c.items_for(perspective)
-                  and (all_constructs is None or c.code in all_constructs or c.name in all_constructs)]
-    if not constructs:
-        where = " in those constructs" if all_constructs else ""
+    chosen = [c for c in inst.constructs if c.items_for(perspective)
+              and (constructs is None or c.code in constructs or c.name in constructs)]
+    if not chosen:
+        where = " in those constructs" if constructs else ""
         raise DataError(f"the item bank has no {perspective} items{where}")
     fallbacks: list[str] = []
     items, ic, it, itt, isc, irev = [], {}, {}, {}, {}, {}
-    for c in constructs:
+    for c in chosen:
         for t in c.themes:
             for i in t.items:
                 if i.perspective != perspective:
@@ -93,7 +92,7 @@ def build_layout(inst: Any, perspective: str, constructs: tuple[str, ...] | None
     bank_checks = inst.checks_for(perspective)
     if bank_checks:
         page = list(inst.page_order(perspective))
-        names = {c.name for c in constructs}
+        names = {c.name for c in chosen}
         kept_checks = [ch for ch in bank_checks if ch.construct in names]
         page = [p for p in page if p in ic or any(ch.code == p for ch in kept_checks)]
         for ch in kept_checks:
@@ -102,8 +101,8 @@ def build_layout(inst: Any, perspective: str, constructs: tuple[str, ...] | None
         fallbacks.append("attention checks ATT1/ATT2 (checks.yaml absent)")
         page = list(items)
         for code, after, correct in FALLBACK_CHECKS:
-            k = min(after, len(constructs) - 1)
-            last = [i for i in items if ic[i] == constructs[k].code][-1]
+            k = min(after, len(chosen) - 1)
+            last = [i for i in items if ic[i] == chosen[k].code][-1]
             page.insert(page.index(last) + 1, code)
             checks[code], cscale[code] = correct, "agree7"
     timing, tscale = {}, "timing5"
@@ -136,9 +135,9 @@ def build_layout(inst: Any, perspective: str, constructs: tuple[str, ...] | None
     skip = {"RELTYPE", "PHASE", "COUNTRY", "TIMING"}
     other = tuple(q for q in inst.context_for(perspective) if q.code not in skip and q.type != "matrix")
     return Layout(
-        perspective=perspective, constructs=tuple(c.code for c in constructs),
-        construct_names={c.code: c.name for c in constructs}, construct_kind={c.code: c.kind for c in constructs},
-        construct_time={c.code: c.time for c in constructs}, items=tuple(items), item_construct=ic, item_theme=it,
+        perspective=perspective, constructs=tuple(c.code for c in chosen),
+        construct_names={c.code: c.name for c in chosen}, construct_kind={c.code: c.kind for c in chosen},
+        construct_time={c.code: c.time for c in chosen}, items=tuple(items), item_construct=ic, item_theme=it,
         item_theme_types=itt, item_scale=isc, item_reverse=irev, checks=checks, check_scale=cscale,
         page_order=tuple(page), timing=timing, timing_scale=tscale, scales=dict(inst.scales),
         country_values=country_values, select_values=selects, other_context=other, fallbacks=tuple(fallbacks),

@@ -98,6 +98,23 @@ def demo_spec(countries: int | tuple[str, ...] = 10, n_per_country: int = 350, p
     (B2B +.30, B2G +.45), CHG (B2C +.45); by phase: CHG, EXP +.40 when problems began before, MSB, BLM +.40 after;
     type-specific themes +.35 in their types. Three survey-preview rows come first.
 
+    Parameters
+    ----------
+    countries : int or tuple of str
+        How many of the demo's countries (FI, DE, ES, …), or the country codes.
+    n_per_country : int
+        Respondents per country.
+    perspective : {"provider", "customer"}
+        Which form is simulated.
+    seed : int
+        Seed of every random draw.
+    invariant : bool
+        Plant no non-invariance.
+
+    Returns
+    -------
+    SimulationSpec
+
     Examples
     --------
     >>> s = demo_spec(3)

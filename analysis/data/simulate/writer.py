@@ -179,6 +179,16 @@ def write_simulation(sim: Simulation, folder: str | Path, fmt: str = "csv", inst
     -------
     dict
         ``{"responses": path, "truth": path}``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from analysis.data.simulate import demo_spec, simulate
+    >>> from instrument.validate import check_bank
+    >>> inst = check_bank()[0]
+    >>> paths = write_simulation(simulate(inst, demo_spec(2, n_per_country=30)), tempfile.mkdtemp(), inst=inst)
+    >>> sorted(p.name for p in paths.values())
+    ['responses.csv', 'truth.json']
     """
     if fmt not in FORMATS:
         raise DataError(f"unknown format {fmt!r}; use {', '.join(FORMATS)}")
