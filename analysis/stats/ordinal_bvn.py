@@ -233,7 +233,7 @@ def _zero_add_2x2(a: np.ndarray, b: np.ndarray, tab: np.ndarray, fixed: np.ndarr
             rho[p], fixed[p] = -np.cos(2.0 * np.pi * f[0, 0] / f.sum()), True
 
 
-def fit_rho(a: np.ndarray, b: np.ndarray, tab: np.ndarray, tol: float = 1e-13, max_iter: int = 100) -> np.ndarray:
+def fit_rho(a: np.ndarray, b: np.ndarray, tab: np.ndarray, tol: float = 1e-12, max_iter: int = 100) -> np.ndarray:
     """Two-step polychoric ρ of every pair: the root of the multinomial score with the thresholds fixed.
 
     Parameters
@@ -281,10 +281,13 @@ def fit_rho(a: np.ndarray, b: np.ndarray, tab: np.ndarray, tol: float = 1e-13, m
         lo[idx] = np.where(up, r, lo[idx])
         hi[idx] = np.where(up, hi[idx], r)
         with np.errstate(divide="ignore", invalid="ignore"):
-            new = r - score / hess
-        bad = ~np.isfinite(new) | (hess >= 0) | (new <= lo[idx]) | (new >= hi[idx])
+            step = -score / hess
+        newton_ok = np.isfinite(step) & (hess < 0)
+        converged = newton_ok & (np.abs(step) < tol)  # a step below rounding must not count as leaving the bracket
+        new = r + np.where(newton_ok, step, 0.0)
+        bad = ~converged & (~newton_ok | (new <= lo[idx]) | (new >= hi[idx]))
         new = np.where(bad, (lo[idx] + hi[idx]) / 2.0, new)
-        done = (np.abs(new - r) < tol) | (hi[idx] - lo[idx] < tol)
+        done = converged | (hi[idx] - lo[idx] < tol)
         rho[idx] = new
         active[idx[done]] = False
     return np.clip(rho, -RHO_BOUND, RHO_BOUND)

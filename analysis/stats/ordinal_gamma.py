@@ -146,7 +146,6 @@ def nacov(codes: np.ndarray, tau: Sequence[np.ndarray], il: np.ndarray, jl: np.n
     n, p = codes.shape
     nth = np.array([len(t) for t in tau])
     kmax = int(nth.max()) + 1
-    start = np.concatenate([[0], np.cumsum(nth)[:-1]])
     tpad = padded(tau, kmax - 1)
     score, a21_row, a21_col = _pair_parts(tpad[il], tpad[jl], rho, tab)
     sc_th = threshold_scores(codes, tau)
@@ -155,22 +154,21 @@ def nacov(codes: np.ndarray, tau: Sequence[np.ndarray], il: np.ndarray, jl: np.n
     ci, cj = codes[:, il], codes[:, jl]
     cell = np.where((ci >= 0) & (cj >= 0), ci * kmax + cj, kmax * kmax)
     sc_cor = np.take_along_axis(flat, cell.T, axis=1).T
-    # A11 (item blocks of INNER's threshold part) and A22 (diagonal)
-    ntot = int(nth.sum())
-    a11_inv = np.zeros((ntot, ntot))
-    for i in range(p):
-        sl = slice(start[i], start[i] + nth[i])
-        block = sc_th[:, sl].T @ sc_th[:, sl]
-        a11_inv[sl, sl] = np.linalg.inv(block)
+    # A11 (item blocks of INNER's threshold part) and A22 (diagonal); items padded to kmax - 1 thresholds
+    km1 = kmax - 1
+    live = np.arange(km1)[None, :] < nth[:, None]  # (p, km1)
+    sc3 = np.zeros((n, p, km1))
+    sc3[:, live] = sc_th
+    sc3t = sc3.transpose(1, 0, 2)  # (p, n, km1): batched BLAS products per item
+    a11 = np.matmul(sc3t.transpose(0, 2, 1), sc3t)
+    a11[~live] = 0.0
+    a11 += np.einsum("pk,kl->pkl", (~live).astype(float), np.eye(km1))  # identity on padding
+    g3 = np.matmul(sc3t, np.linalg.inv(a11)).transpose(1, 0, 2)
     a22 = (sc_cor * sc_cor).sum(axis=0)
-    a21 = np.zeros((len(il), ntot))
-    rows = np.arange(len(il))
-    for k in range(kmax - 1):
-        ok_i, ok_j = k < nth[il], k < nth[jl]
-        a21[rows[ok_i], start[il[ok_i]] + k] = a21_row[ok_i, k]
-        a21[rows[ok_j], start[jl[ok_j]] + k] = a21_col[ok_j, k]
-    g_th = sc_th @ a11_inv
-    g_cor = (sc_cor - g_th @ a21.T) / a22
+    # G_cor = (SC_cor - G_th A21ᵀ) / A22, A21 having the thresholds of the pair's two items only
+    cross = (np.einsum("npk,pk->np", g3[:, il, :], a21_row) + np.einsum("npk,pk->np", g3[:, jl, :], a21_col))
+    g_cor = (sc_cor - cross) / a22
+    g_th = g3[:, live]
     gmat = np.concatenate([g_th, g_cor], axis=1)
     if not full:
         return float(n) * (gmat * gmat).sum(axis=0)
