@@ -48,7 +48,7 @@ fit_out <- function(fit) {
                                         "tli.scaled", "cfi.robust", "tli.robust", "rmsea", "rmsea.scaled",
                                         "rmsea.robust", "srmr", "wrmr"))),
        test = lavInspect(fit, "test"),
-       parameter_estimates = pe[, c("lhs", "op", "rhs", "est", "se")])
+       parameter_estimates = pe[, intersect(c("lhs", "op", "rhs", "group", "est", "se"), names(pe))])
 }
 t0 <- proc.time()[["elapsed"]]
 f_list <- cfa(model, data = Xl, estimator = "WLSMV", ordered = items)
@@ -58,6 +58,10 @@ f_theta <- cfa(model, data = Xl, estimator = "WLSMV", ordered = items, parameter
 f_tight <- cfa(model, data = Xl, estimator = "WLSMV", ordered = items,
                optim.method = "BFGS", control = list(reltol = 1e-16, maxit = 10000))
 f_theta_tight <- cfa(model, data = Xl, estimator = "WLSMV", ordered = items, parameterization = "theta",
+               optim.method = "BFGS", control = list(reltol = 1e-16, maxit = 10000))
+f_pair_tight <- cfa(model, data = X, estimator = "WLSMV", ordered = items, missing = "pairwise",
+               optim.method = "BFGS", control = list(reltol = 1e-16, maxit = 10000))
+f_grp_tight <- cfa(model, data = Xg, estimator = "WLSMV", ordered = items, group = "gender",
                optim.method = "BFGS", control = list(reltol = 1e-16, maxit = 10000))
 out <- list(
   meta = list(lavaan = as.character(packageVersion("lavaan")), R = R.version.string,
@@ -76,6 +80,7 @@ out <- list(
                    groups = stats_of(f_grp)),
   cfa_delta = fit_out(f_list), cfa_delta_tight = fit_out(f_tight),
   cfa_theta = fit_out(f_theta), cfa_theta_tight = fit_out(f_theta_tight),
-  cfa_pairwise = fit_out(f_pair), cfa_gender_configural = fit_out(f_grp)
+  cfa_pairwise = fit_out(f_pair), cfa_gender_configural = fit_out(f_grp),
+  cfa_pairwise_tight = fit_out(f_pair_tight), cfa_gender_configural_tight = fit_out(f_grp_tight)
 )
 writeLines(toJSON(out, digits = NA, auto_unbox = TRUE), "tests/reference/ordinal/bfi_ordinal_samplestats.json")
