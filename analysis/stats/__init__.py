@@ -1,0 +1,1 @@
+"""Sufficient statistics: what estimators are fed (ordinal thresholds, polychorics and their Γ, ...)."""
