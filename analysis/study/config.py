@@ -29,7 +29,7 @@ A study.toml has these tables (only ``[study] name`` and ``[data] path`` are req
                  min_group_n, steps
     [compare]    enabled, groupings, method, correction, alpha, timing, hypotheses
     [report]     enabled, formats (html, md, xlsx)
-    [analysis]   DESIGN.md's short form: estimator, missing, invariance_group, compare (defaults for the above)
+    [analysis]   the short form: estimator, missing, invariance_group, compare (defaults for the above)
 
 Examples
 --------
