@@ -248,7 +248,8 @@ def _inputs(lam, nu, n, wgt, groups, items) -> tuple[np.ndarray, np.ndarray, np.
 def align(lam, nu, n=None, *, wgt=None, groups: Sequence | None = None, items: Sequence | None = None,
           factor: str = "F", fixed: bool = True, reference: int | str = 0,
           align_scale=DEFAULT_SCALE, align_pow=DEFAULT_POWER, eps: float = DEFAULT_EPS,
-          eps_grid: Sequence[float] = EPS_GRID, optimizer: str = "newton", starts: Sequence[str] = ("median", "unit"),
+          eps_grid: Sequence[float] = EPS_GRID, optimizer: str = "newton",
+          starts: Sequence[str] = ("median", "unit"),
           vcov: np.ndarray | None = None, sd_bounds: tuple[float, float] = (0.1, 10.0)) -> AlignmentResult:
     """Align one factor's configural loadings and intercepts across groups (sirt ``invariance.alignment``).
 
@@ -271,7 +272,8 @@ def align(lam, nu, n=None, *, wgt=None, groups: Sequence | None = None, items: S
         Final smoothing constant (1e-3) and the exponents of the eps path (sirt: 0, -.5, …, -10).
     optimizer : {"newton", "sirt"}
         Trust-region Newton with analytic derivatives (default) or sirt's L-BFGS-B route (for parity).
-    starts : start values tried by ``"newton"`` (``"median"``: sirt's; ``"unit"``: means 0, SDs 1).
+    starts : start values tried in turn by ``"newton"`` until one gives a usable optimum (``"median"``: sirt's, with
+        the eps path; ``"free"``, opt-in: FIXED from the rescaled FREE optimum; ``"unit"``: means 0, SDs 1).
     vcov : array, optional
         Sampling covariance of the configural theta (full 2GI x 2GI or per-group (G, 2I, 2I) blocks) for SEs.
     sd_bounds : SD ratios beyond which the solution counts as drifting (reported, never returned).

@@ -175,13 +175,19 @@ def _newton(z: np.ndarray, T: np.ndarray, lam, nu, w, spec: LossSpec, maxiter: i
             return np.inf
         return loss_value(a, s, lam, nu, w, spec)
 
+    cache: dict[str, Any] = {}
+
+    def derivs(zz):
+        if cache.get("z") is None or not np.array_equal(cache["z"], zz):
+            a, s = parts(zz)
+            cache["z"], cache["d"] = zz.copy(), loss_derivatives(a, s, lam, nu, w, spec)
+        return cache["d"]
+
     def jac(zz):
-        a, s = parts(zz)
-        return T.T @ loss_derivatives(a, s, lam, nu, w, spec).grad
+        return T.T @ derivs(zz).grad
 
     def hess(zz):
-        a, s = parts(zz)
-        return T.T @ loss_derivatives(a, s, lam, nu, w, spec).hess @ T
+        return T.T @ derivs(zz).hess @ T
 
     with np.errstate(over="ignore", invalid="ignore"):
         res = optimize.minimize(fun, z, jac=jac, hess=hess, method="trust-exact",
@@ -246,6 +252,42 @@ def _drift(alpha, s, T, lam, nu, w, spec, fixed: bool, reference: int, sd_bounds
     return ""
 
 
+def _run_sirt(a0, p0, lam, nu, w, final: LossSpec, path, fixed: bool, reference: int):
+    G = lam.shape[0]
+    order = [reference] + [g for g in range(G) if g != reference]
+    lo, no, wo = lam[order], nu[order], w[order]
+    z = np.r_[a0[order][1:], p0[order][1:]]
+    numeric = (not fixed) or final.power[0] == 0 or final.power[1] == 0
+    iters, res = 0, None
+    for e in path:
+        z, res = _sirt_step(z, G, fixed, lo, no, wo, LossSpec(final.scale, final.power, e), numeric)
+        iters += int(res.nit)
+    alpha_o = np.r_[0.0, z[: G - 1]]
+    s_o = np.log(np.r_[1.0, z[G - 1:]])
+    if not fixed:
+        s_o = s_o - s_o.mean()
+    alpha, s = np.empty(G), np.empty(G)
+    alpha[order], s[order] = alpha_o, s_o
+    return alpha, s, bool(res.success), iters, str(res.message)
+
+
+def _run_newton(a0, s0, T, lam, nu, w, final: LossSpec, path, fixed: bool, reference: int, sd_bounds, maxiter):
+    G = lam.shape[0]
+    z = np.linalg.lstsq(T, np.r_[a0, s0 - s0[reference]], rcond=None)[0]
+    iters, res = 0, None
+    for e in path:
+        z, res = _newton(z, T, lam, nu, w, LossSpec(final.scale, final.power, e), maxiter)
+        iters += int(res.nit)
+        sz = (T @ z)[G:]
+        rel = sz - (sz[reference] if fixed else sz.mean())
+        if np.exp(rel.max()) > 100 * sd_bounds[1] or np.exp(rel.min()) < sd_bounds[0] / 100:
+            break  # drifting for sure: the later (sharper) steps cannot bring it back
+    x = T @ z
+    gnorm = float(np.linalg.norm(res.jac))
+    converged = bool(res.success) or gnorm < 1e-6 * max(1.0, abs(float(res.fun)))
+    return x[:G], x[G:], converged, iters, str(res.message)
+
+
 def minimise(lam: np.ndarray, nu: np.ndarray, w: np.ndarray, scale: tuple[float, float], power: tuple[float, float],
              eps: float, *, fixed: bool, reference: int, optimizer: str = "newton",
              starts: Sequence[str] = ("median", "unit"), eps_grid: Sequence[float] = EPS_GRID,
@@ -261,8 +303,12 @@ def minimise(lam: np.ndarray, nu: np.ndarray, w: np.ndarray, scale: tuple[float,
     fixed, reference :
         FIXED or FREE identification and the reference group index.
     optimizer : {"newton", "sirt"}
-    starts : sequence of {"median", "unit"}
-        Start values tried (``"sirt"`` uses sirt's median start only); the usable optimum with the lowest loss wins.
+    starts : sequence of {"median", "free", "unit"}
+        Start values, tried in order until one gives a usable (non-drifting) optimum: sirt's median start (with the
+        eps path), ``"free"`` (FIXED only: the FREE optimum rescaled to the reference group, then FIXED at the final
+        eps; opt-in: it can find a local FIXED minimum next to the FREE solution where sirt's path drifts — for
+        the bounded L0 loss such local minima exist almost everywhere), ``"unit"`` (means 0, SDs 1). ``"sirt"``
+        uses the median start only. The drift check judges the optimum reached from these starts.
     eps_grid : exponents of the eps path.
     sd_bounds : SD ratios beyond which the optimum counts as drifting.
     maxiter : iterations per eps step (newton).
@@ -270,7 +316,7 @@ def minimise(lam: np.ndarray, nu: np.ndarray, w: np.ndarray, scale: tuple[float,
     Returns
     -------
     Optimum
-        The best non-drifting optimum; if every start drifts, the best one (``drift`` True).
+        The first non-drifting optimum; if every start drifts, the lowest one (``drift`` True).
 
     Examples
     --------
@@ -286,45 +332,31 @@ def minimise(lam: np.ndarray, nu: np.ndarray, w: np.ndarray, scale: tuple[float,
     epss = eps_sequence(eps, eps_grid)
     final = LossSpec(tuple(scale), tuple(power), float(eps))  # type: ignore[arg-type]
     found = []
-    for kind in (["median"] if optimizer == "sirt" else list(starts)):
-        a0, p0 = start_values(lam, nu, reference, kind)
+    for kind in (["median"] if optimizer == "sirt" else [k for k in starts if fixed or k != "free"]):
+        if kind == "free":  # the FREE optimum, rescaled to the reference group; FIXED at the final eps only
+            fr = minimise(lam, nu, w, scale, power, eps, fixed=False, reference=reference, starts=("median", "unit"),
+                          eps_grid=eps_grid, sd_bounds=sd_bounds, maxiter=maxiter)
+            if fr.drift:
+                continue
+            psi_r = float(np.exp(fr.s[reference]))
+            a0, p0 = (fr.alpha - fr.alpha[reference]) / psi_r, np.exp(fr.s - fr.s[reference])
+            path = [float(eps)]
+        else:
+            a0, p0 = start_values(lam, nu, reference, kind)
+            path = epss
         s0 = np.log(p0)
         fstart = loss_value(a0, s0 - (0.0 if fixed else s0.mean()), lam, nu, w, final)
-        iters = 0
-        res: Any = None
         if optimizer == "sirt":
-            order = [reference] + [g for g in range(G) if g != reference]
-            lo, no, wo = lam[order], nu[order], w[order]
-            z = np.r_[a0[order][1:], p0[order][1:]]
-            numeric = (not fixed) or power[0] == 0 or power[1] == 0
-            for e in epss:
-                z, res = _sirt_step(z, G, fixed, lo, no, wo, LossSpec(final.scale, final.power, e), numeric)
-                iters += int(res.nit)
-            alpha_o = np.r_[0.0, z[: G - 1]]
-            s_o = np.log(np.r_[1.0, z[G - 1:]])
-            if not fixed:
-                s_o = s_o - s_o.mean()
-            alpha, s = np.empty(G), np.empty(G)
-            alpha[order], s[order] = alpha_o, s_o
-            converged = bool(res.success)
+            alpha, s, converged, iters, msg = _run_sirt(a0, p0, lam, nu, w, final, path, fixed, reference)
         else:
-            z = np.linalg.lstsq(T, np.r_[a0, s0 - s0[reference]], rcond=None)[0]
-            for e in epss:
-                z, res = _newton(z, T, lam, nu, w, LossSpec(final.scale, final.power, e), maxiter)
-                iters += int(res.nit)
-                sz = (T @ z)[G:]
-                rel = sz - (sz[reference] if fixed else sz.mean())
-                if np.exp(rel.max()) > 100 * sd_bounds[1] or np.exp(rel.min()) < sd_bounds[0] / 100:
-                    break  # drifting for sure: the later (sharper) steps cannot bring it back
-            x = T @ z
-            alpha, s = x[:G], x[G:]
-            gnorm = float(np.linalg.norm(res.jac))
-            converged = bool(res.success) or gnorm < 1e-6 * max(1.0, abs(float(res.fun)))
+            alpha, s, converged, iters, msg = _run_newton(a0, s0, T, lam, nu, w, final, path, fixed, reference,
+                                                          sd_bounds, maxiter)
         value = loss_value(alpha, s, lam, nu, w, final)
         reason = _drift(alpha, s, T, lam, nu, w, final, fixed, reference, sd_bounds, converged)
         found.append(Optimum(alpha=alpha, s=s, value=float(value), fstart=float(fstart), converged=converged,
-                             iterations=iters, message=str(res.message), drift=bool(reason), drift_reason=reason,
-                             start=kind))
-    usable = [o for o in found if not o.drift]
-    pool = usable or found
-    return min(pool, key=lambda o: o.value)
+                             iterations=iters, message=msg, drift=bool(reason), drift_reason=reason, start=kind))
+        if not reason:
+            return found[-1]
+    if not found:
+        raise ValueError("no start values to try")
+    return min(found, key=lambda o: o.value)
