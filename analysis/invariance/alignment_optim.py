@@ -258,7 +258,8 @@ def _run_sirt(a0, p0, lam, nu, w, final: LossSpec, path, fixed: bool, reference:
     lo, no, wo = lam[order], nu[order], w[order]
     z = np.r_[a0[order][1:], p0[order][1:]]
     numeric = (not fixed) or final.power[0] == 0 or final.power[1] == 0
-    iters, res = 0, None
+    iters = 0
+    res: Any = None
     for e in path:
         z, res = _sirt_step(z, G, fixed, lo, no, wo, LossSpec(final.scale, final.power, e), numeric)
         iters += int(res.nit)
@@ -274,7 +275,8 @@ def _run_sirt(a0, p0, lam, nu, w, final: LossSpec, path, fixed: bool, reference:
 def _run_newton(a0, s0, T, lam, nu, w, final: LossSpec, path, fixed: bool, reference: int, sd_bounds, maxiter):
     G = lam.shape[0]
     z = np.linalg.lstsq(T, np.r_[a0, s0 - s0[reference]], rcond=None)[0]
-    iters, res = 0, None
+    iters = 0
+    res: Any = None
     for e in path:
         z, res = _newton(z, T, lam, nu, w, LossSpec(final.scale, final.power, e), maxiter)
         iters += int(res.nit)
