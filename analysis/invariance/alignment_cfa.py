@@ -116,15 +116,21 @@ class ConfiguralInputs:
     vcov: np.ndarray | None = field(repr=False)
 
 
-def _cell(p: pd.DataFrame, lhs: str, op: str, rhs: str, group: str) -> pd.Series:
-    r = p[(p["lhs"] == lhs) & (p["op"] == op) & (p["rhs"] == rhs) & (p["group"] == group)]
-    if len(r) != 1:
+def _index(p: pd.DataFrame) -> dict[tuple[str, str, str, str], tuple[float, int]]:
+    keys = zip(p["lhs"].astype(str), p["op"].astype(str), p["rhs"].astype(str), p["group"].astype(str), strict=True)
+    vals = zip(p["est"].to_numpy(float), p["free"].to_numpy(int), strict=True)
+    return dict(zip(keys, vals, strict=True))
+
+
+def _cell(ix: dict, lhs: str, op: str, rhs: str, group: str) -> tuple[float, int]:
+    r = ix.get((lhs, op, rhs, group))
+    if r is None:
         what = f"{lhs} ~1" if op == "~1" else f"{lhs} {op} {rhs}"
         raise EstimationError(f"the configural fit has no parameter {what} in group {group}")
-    return r.iloc[0]
+    return r
 
 
-def configural_inputs(fit: CfaResult, factor: str) -> ConfiguralInputs:
+def configural_inputs(fit: CfaResult, factor: str, vcov: np.ndarray | None = None) -> ConfiguralInputs:
     """Loadings, intercepts, group sizes and the sampling covariance of one factor from a configural fit.
 
     Parameters
@@ -132,6 +138,8 @@ def configural_inputs(fit: CfaResult, factor: str) -> ConfiguralInputs:
     fit : CfaResult
         Multi-group configural fit with factor variance 1 and mean 0 in every group (``std_lv=True``).
     factor : str
+    vcov : array, optional
+        The fit's covariance of the free estimates when already at hand (default: read from ``fit``).
 
     Returns
     -------
@@ -163,22 +171,22 @@ def configural_inputs(fit: CfaResult, factor: str) -> ConfiguralInputs:
     G, I = len(groups), len(items)
     lam, nu = np.empty((G, I)), np.empty((G, I))
     free = np.zeros(2 * G * I, int)
+    ix = _index(p)
     for g, grp in enumerate(groups):
-        var = _cell(p, factor, "~~", factor, grp)
-        mean = _cell(p, factor, "~1", "", grp)
-        if var["free"] != 0 or abs(var["est"] - 1) > 1e-12 or mean["free"] != 0 or abs(mean["est"]) > 1e-12:
+        var_est, var_free = _cell(ix, factor, "~~", factor, grp)
+        mean_est, mean_free = _cell(ix, factor, "~1", "", grp)
+        if var_free != 0 or abs(var_est - 1) > 1e-12 or mean_free != 0 or abs(mean_est) > 1e-12:
             raise EstimationError(f"alignment needs the configural model with factor variance 1 and mean 0 in every "
                                   f"group (cfa(..., std_lv=True), no group_equal); {factor} in group {grp} is not")
         for i, item in enumerate(items):
-            lo, it = _cell(p, factor, "=~", item, grp), _cell(p, item, "~1", "", grp)
-            lam[g, i], nu[g, i] = lo["est"], it["est"]
-            free[g * I + i], free[G * I + g * I + i] = int(lo["free"]), int(it["free"])
+            (lam[g, i], free[g * I + i]) = _cell(ix, factor, "=~", item, grp)
+            (nu[g, i], free[G * I + g * I + i]) = _cell(ix, item, "~1", "", grp)
     if np.any(free == 0):
         raise EstimationError(f"alignment needs every loading and intercept of {factor} free in every group")
     if len(set(free.tolist())) != len(free):
         raise EstimationError(f"the configural fit constrains loadings or intercepts of {factor} equal across groups;"
                               " alignment starts from the configural model (no group_equal)")
-    V = vcov_of(fit)
+    V = vcov_of(fit) if vcov is None else vcov
     vt = V[np.ix_(free - 1, free - 1)] if V.size else None
     if vt is not None and not np.all(np.isfinite(vt)):
         vt = None
@@ -252,8 +260,9 @@ def align_fit(fit: CfaResult, factors: Sequence[str] | None = None, se: bool = T
     """
     names = list(factors) if factors is not None else list(factor_items(fit.params))
     done, failed = [], {}
+    V = vcov_of(fit) if se else np.empty((0, 0))
     for f in names:
-        ci = configural_inputs(fit, f)
+        ci = configural_inputs(fit, f, V)
         try:
             done.append(align(ci.lam, ci.nu, ci.n, groups=ci.groups, items=ci.items, factor=f,
                               vcov=ci.vcov if se else None, **kwargs))
