@@ -41,7 +41,7 @@ from analysis.sem.syntax import ParsedModel
 from vcd_core.errors import EstimationError
 
 __all__ = ["AlignmentFit", "ConfiguralInputs", "align_data", "align_fit", "configural_inputs", "factor_items",
-           "vcov_of"]
+           "residual_variances", "vcov_of"]
 
 
 def vcov_of(fit: CfaResult) -> np.ndarray:
@@ -194,6 +194,28 @@ def configural_inputs(fit: CfaResult, factor: str, vcov: np.ndarray | None = Non
                             n=np.asarray(fit.nobs, float), vcov=vt)
 
 
+def residual_variances(fit: CfaResult, factor: str) -> np.ndarray:
+    """Configural residual variances (G x I) of one factor's items, for the Monte Carlo check.
+
+    Parameters
+    ----------
+    fit : CfaResult
+    factor : str
+
+    Returns
+    -------
+    array
+
+    Examples
+    --------
+    >>> residual_variances.__name__
+    'residual_variances'
+    """
+    ix = _index(fit.params)
+    items = factor_items(fit.params)[factor]
+    return np.array([[_cell(ix, i, "~~", i, str(g))[0] for i in items] for g in fit.groups])
+
+
 @dataclass(frozen=True)
 class AlignmentFit:
     """Alignment of every factor of a configural fit: ``results`` (one :class:`AlignmentResult` per aligned
@@ -224,12 +246,12 @@ class AlignmentFit:
         """JSON-able, one record per factor and group (see :meth:`AlignmentResult.to_records`)."""
         return [rec for r in self.results for rec in r.to_records()]
 
-    def summary(self) -> str:
+    def summary(self, lambda_tol: float = 0.2, nu_tol: float = 0.4) -> str:
         """The configural fit line and every factor's summary (failed factors with their reason)."""
         f = self.configural.fit
         head = (f"Configural model: {len(self.configural.groups)} groups, chisq {f['chisq']:.3f}, df {int(f['df'])}, "
                 f"CFI {f.get('cfi', float('nan')):.3f}, RMSEA {f.get('rmsea', float('nan')):.3f}")
-        parts = [head] + [r.summary() for r in self.results]
+        parts = [head] + [r.summary(lambda_tol, nu_tol) for r in self.results]
         parts += [f"Alignment of {k} FAILED: {v}" for k, v in self.failed.items()]
         return "\n\n".join(parts)
 
