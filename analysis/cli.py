@@ -31,6 +31,7 @@ COMMANDS: dict[str, str] = {
     "validity": "analysis.commands.validity:cli",
     "cfa": "analysis.commands.cfa:cli",
     "invariance": "analysis.commands.invariance:cli",
+    "align": "analysis.commands.align:cli",
     "compare": "analysis.commands.compare:cli",
     "run": "analysis.commands.run:cli",
     "report": "analysis.commands.report:cli",
