@@ -10,12 +10,12 @@ Examples
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
 
-from vcd_core.errors import DataError, EstimationError, VcdError
+from analysis.commands.common import data_options, echo_notes, model_syntax, one_model_source, prepared_data, to_json
+from vcd_core.errors import DataError, EstimationError
 
 
 def _pair(text: str, name: str) -> tuple[float, float]:
@@ -90,12 +90,7 @@ def _records(fit, mcs: dict) -> list[dict]:
 @click.option("--model-text", help='Model syntax inline, e.g. "F1 =~ a + b + c".')
 @click.option("--from-instrument", is_flag=True,
               help="Build the model from the item bank (one factor per reason; reverse-keyed items recoded).")
-@click.option("--perspective", type=click.Choice(["provider", "customer"]), default="provider", show_default=True,
-              help="Item perspective for --from-instrument.")
-@click.option("--constructs", help="Comma-separated construct codes for --from-instrument (default: all reasons).")
-@click.option("--platform", type=click.Choice(["auto", "table", "qualtrics", "limesurvey", "redcap", "xlsform",
-                                               "spss"]), default="auto", show_default=True,
-              help="How to read DATA: a plain table (CSV/parquet) or a survey platform's export (auto-detected).")
+@data_options("invariance")
 @click.option("--group", "group_col", default="country", show_default=True, help="Grouping column.")
 @click.option("--estimator", type=click.Choice(["ML", "MLR", "WLSMV"], case_sensitive=False), default="ML",
               show_default=True, help="Estimator of the configural model.")
@@ -117,7 +112,7 @@ def _records(fit, mcs: dict) -> list[dict]:
 @click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False),
               help="Also write aligned_means.csv, aligned_parameters.csv, invariance.csv, ranking.csv, summary.txt.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON record per factor and group.")
-def cli(data, model_file, model_text, from_instrument, perspective, constructs, platform, group_col, estimator,
+def cli(data, model_file, model_text, from_instrument, constructs, perspective, platform, group_col, estimator,
         missing, free, reference, align_scale, align_pow, lambda_tol, nu_tol, n_sim, seed, out_dir, as_json) -> None:
     """Alignment optimisation: factor means and SDs of many groups from the configural model, with most loadings
     and intercepts approximately invariant and the few non-invariant ones named; delta-method SEs, a ranking with
@@ -133,7 +128,6 @@ def cli(data, model_file, model_text, from_instrument, perspective, constructs, 
       vcd align kept.csv --model-text "F =~ a + b + c + d" --reference DE --simulate 200 -o align/
       vcd align kept.csv --from-instrument --free --json
     """
-    from analysis.commands.cfa import _json_safe, model_and_data, naming_file
     from analysis.invariance.alignment_cfa import align_data, residual_variances
     from analysis.invariance.alignment_mc import monte_carlo
 
@@ -143,11 +137,11 @@ def cli(data, model_file, model_text, from_instrument, perspective, constructs, 
     scale, power = _pair(align_scale, "--align-scale"), _pair(align_pow, "--align-pow")
     if n_sim < 0:
         raise click.BadParameter("must be >= 0", param_hint="--simulate")
-    syntax, frame, notes = model_and_data(data, platform, model_file, model_text, from_instrument, perspective,
-                                          constructs)
-    if not as_json:
-        for note in notes:
-            click.echo(f"note: {note}", err=True)
+    one_model_source(model_file, model_text, from_instrument)
+    prep = prepared_data(data, "invariance", from_instrument, constructs, perspective, platform)
+    syntax = model_syntax(model_file, model_text, from_instrument, prep)
+    echo_notes(prep)
+    frame = prep.frame
     if group_col not in frame.columns:
         raise DataError(f"group column {group_col!r} is not in the data", file=data)
     frame = frame[frame[group_col].notna()].copy()
@@ -158,7 +152,7 @@ def cli(data, model_file, model_text, from_instrument, perspective, constructs, 
             raise DataError(f"reference group {reference!r} not found in column {group_col!r}", file=data)
         order.remove(reference)
         order.insert(0, reference)
-    try:
+    with prep.naming_errors():
         fit = align_data(syntax, frame, group_col, estimator=estimator.upper(), missing=missing, group_order=order,
                          fixed=not free, align_scale=scale, align_pow=power)
         mcs = {}
@@ -166,8 +160,6 @@ def cli(data, model_file, model_text, from_instrument, perspective, constructs, 
             if not as_json:
                 click.echo(f"… Monte Carlo check of {r.factor} ({n_sim} replications)", err=True)
             mcs[r.factor] = monte_carlo(r, residual_variances(fit.configural, r.factor), reps=n_sim, seed=seed)
-    except VcdError as exc:
-        raise naming_file(exc, data) from None
     if not fit.results:
         raise EstimationError("; ".join(fit.failed.values()))
     if out_dir:
@@ -175,7 +167,7 @@ def cli(data, model_file, model_text, from_instrument, perspective, constructs, 
         if not as_json:
             click.echo(f"wrote {out_dir}/ ({', '.join(written)})", err=True)
     if as_json:
-        click.echo(json.dumps(_json_safe(_records(fit, mcs)), indent=2, allow_nan=False))
+        click.echo(to_json(_records(fit, mcs)))
     else:
         click.echo(_text(fit, mcs, (lambda_tol, nu_tol)))
     for f, why in fit.failed.items():
