@@ -39,9 +39,9 @@ class Blocks:
         self.own = [np.flatnonzero(owner == g) for g in range(ngroups)]
         self.useful = ngroups > 1 and len(self.shared) < 0.5 * self.n
 
-    def _parts(self, M: np.ndarray, pd_only: bool = False):
+    def _parts(self, M: np.ndarray, pd_only: bool = False) -> tuple[np.ndarray, list[Any]]:
         s = self.shared
-        parts = []
+        parts: list[Any] = []
         S = M[np.ix_(s, s)].copy()
         for idx in self.own:
             if not len(idx):
@@ -62,7 +62,7 @@ class Blocks:
         return S, parts
 
     @staticmethod
-    def _apply(fac, rhs: np.ndarray) -> np.ndarray:
+    def _apply(fac: tuple[str, Any], rhs: np.ndarray) -> np.ndarray:
         kind, f = fac
         return linalg.cho_solve(f, rhs, check_finite=False) if kind == "c" else linalg.lu_solve(f, rhs,
                                                                                                   check_finite=False)
@@ -75,7 +75,7 @@ class Blocks:
             S, parts = self._parts(M)
             s = self.shared
             rhs = b[s].copy()
-            ys = []
+            ys: list[np.ndarray | None] = []
             for pr in parts:
                 if pr is None:
                     ys.append(None)
@@ -88,10 +88,10 @@ class Blocks:
             out = np.empty_like(b, dtype=float)
             xs = np.linalg.solve(S, rhs) if len(s) else np.zeros(0)
             out[s] = xs
-            for pr, y in zip(parts, ys, strict=True):
-                if pr is not None:
+            for pr, yg in zip(parts, ys, strict=True):
+                if pr is not None and yg is not None:
                     idx, _fac, Y = pr
-                    out[idx] = y - Y @ xs if len(s) else y
+                    out[idx] = yg - Y @ xs if len(s) else yg
             return out
         except linalg.LinAlgError as exc:
             raise np.linalg.LinAlgError(str(exc)) from None

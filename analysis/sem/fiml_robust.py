@@ -28,20 +28,16 @@ True
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .blocks import ArrowInverse, Blocks, blocks_of
-from .robust import h1_first_order, h1_observed_info
-
-if TYPE_CHECKING:
-    from .estimators.fiml import FIMLEstimator
+from .robust import NormalTheory, h1_first_order, h1_observed_info
 
 __all__ = ["fiml_corrected"]
 
 
-def _complete_chisq(est: FIMLEstimator, sig_mu: Sequence[tuple[np.ndarray, np.ndarray | None]]) -> float:
+def _complete_chisq(est: NormalTheory, sig_mu: Sequence[tuple[np.ndarray, np.ndarray | None]]) -> float:
     """Σ_g N_g F_ML(S̃_g, μ̃_g; Σ_g, μ_g)."""
     tot = 0.0
     for (sig, mu), d in zip(sig_mu, est.groups, strict=True):
@@ -56,21 +52,19 @@ def _complete_chisq(est: FIMLEstimator, sig_mu: Sequence[tuple[np.ndarray, np.nd
 class _H1:
     """Per group: W_m, W_m⁻¹, W_c (and for V3 the first-order J_m)."""
 
-    def __init__(self, est: FIMLEstimator, version: str) -> None:
+    def __init__(self, est: NormalTheory, version: str) -> None:
         G = est.rep.ngroups
         self.f = est.w
         self.Wm = [h1_observed_info(est, g) for g in range(G)]
         self.Wmi = [np.linalg.inv(w) for w in self.Wm]
         self.Wc = [est.moment_information_complete(d.cov, d.mean) for d in est.groups]
-        self.J = [h1_first_order(est, g) for g in range(G)] if version == "V3" else None
+        self.J = [h1_first_order(est, g) for g in range(G)] if version == "V3" else []
 
 
 def _k_corr(h1: _H1, D: list[np.ndarray], idx: list[np.ndarray], blocks: Blocks, version: str) -> float:
     """The correction k for a model whose group-g moment Jacobian is D[g] (nmom × q_g) on parameters idx[g]."""
     n = blocks.n
-    E, C = np.zeros((n, n)), np.zeros((n, n))
-    X = np.zeros((n, n)) if version == "V3" else None
-    J = np.zeros((n, n)) if version == "V3" else None
+    E, C, X, J = (np.zeros((n, n)) for _ in range(4))  # X, J: V3 only
     base = 0.0
     for g, (Dg, ig) in enumerate(zip(D, idx, strict=True)):
         f, Wm, Wmi, Wc = h1.f[g], h1.Wm[g], h1.Wmi[g], h1.Wc[g]
@@ -79,7 +73,7 @@ def _k_corr(h1: _H1, D: list[np.ndarray], idx: list[np.ndarray], blocks: Blocks,
         np.add.at(E, at, f * (Dg.T @ (Wm @ Dg)))
         np.add.at(C, at, f * (Dg.T @ WcD))
         if version == "V3":
-            B1 = h1.J[g]  # type: ignore[index]
+            B1 = h1.J[g]
             WmiB1Wmi = Wmi @ B1 @ Wmi
             base += float(np.sum(Wc * WmiB1Wmi.T))
             np.add.at(X, at, f * (Dg.T @ (B1 @ (Wmi @ WcD))))  # Δᵀ W_m Γ W_c Δ (f's cancel but one)
@@ -88,12 +82,11 @@ def _k_corr(h1: _H1, D: list[np.ndarray], idx: list[np.ndarray], blocks: Blocks,
             base += float(np.sum(Wc * Wmi.T))
     Ei = ArrowInverse(blocks, E)
     if version == "V3":
-        Xs = (X + X.T) / 2  # type: ignore[operator]
-        return base - 2 * Ei.trace(Xs) + float(np.sum(Ei.sandwich(J) * C))  # type: ignore[arg-type]
+        return base - 2 * Ei.trace((X + X.T) / 2) + float(np.sum(Ei.sandwich(J) * C))
     return base - Ei.trace(C)
 
 
-def fiml_corrected(est: FIMLEstimator, x: np.ndarray, version: str, df: int, df_null: int) -> dict[str, float]:
+def fiml_corrected(est: NormalTheory, x: np.ndarray, version: str, df: int, df_null: int) -> dict[str, float]:
     """XX3, c3, XX3 scaled and the baseline's XX3/c3 (``version`` "V3" with a scaled test, "V6" without).
 
     Parameters
@@ -115,7 +108,7 @@ def fiml_corrected(est: FIMLEstimator, x: np.ndarray, version: str, df: int, df_
     rep = est.rep
     G = rep.ngroups
     h1 = _H1(est, version)
-    D = [rep.delta(x, g)[2] for g in range(G)]
+    D: list[np.ndarray] = [rep.delta(x, g)[2] for g in range(G)]
     xx3 = _complete_chisq(est, rep.implied(x))
     c3 = _k_corr(h1, D, [gm.xidx for gm in rep.groups], blocks_of(rep), version) / df
     # baseline: diagonal Σ and free means per group, at its FIML estimates

@@ -61,7 +61,7 @@ def pattern_sums(d: GroupStats, p: int, sigma: np.ndarray, mu: np.ndarray, hessi
     >>> bool(np.allclose(ps["V"], np.linalg.inv(gd.cov)))
     True
     """
-    out = {"KVV": np.zeros((p * p, p * p)), "V": np.zeros((p, p))}
+    out: dict[str, np.ndarray] = {"KVV": np.zeros((p * p, p * p)), "V": np.zeros((p, p))}
     if hessian:
         out.update(KVW=np.zeros((p * p, p * p)), L=np.zeros((p * p, p)), G=np.zeros((p, p)), z=np.zeros(p))
     batches = pattern_batches(d)

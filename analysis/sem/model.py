@@ -87,7 +87,7 @@ class Model:
     def __init__(self, syntax: str | ParsedModel, *, group_equal: Sequence[str] = (),
                  group_partial: Sequence[str | tuple[str, object]] = (), std_lv: bool = False,
                  meanstructure: bool | None = None, **lavaan: Any) -> None:
-        opts = dict(group_equal=group_equal, group_partial=group_partial, std_lv=std_lv)
+        opts: dict[str, Any] = dict(group_equal=group_equal, group_partial=group_partial, std_lv=std_lv)
         opts.update(snake_case(lavaan, list(opts)))
         self.parsed = parse_model(syntax) if isinstance(syntax, str) else syntax
         self.group_equal: tuple[str, ...] = tuple(opts["group_equal"])

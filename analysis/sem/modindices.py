@@ -15,7 +15,7 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -108,14 +108,13 @@ def modification_indices(rep: Representation, est: Estimator, x: np.ndarray, gro
     I22i = np.linalg.inv(I[:m, :m])
     I12 = I[m:, :m]
     V = np.diag(I[m:, m:]) - np.einsum("ij,jk,ik->i", I12, I22i, I12)
-    g = grad[m:]
+    gm = grad[m:]
     N = est.ntotal
     with np.errstate(divide="ignore", invalid="ignore"):
         V = np.where(V < np.finfo(float).eps ** (1 / 3), np.nan, V)
-        mi = N * g * g / V
-        d = -N * g
-        d = np.where(np.abs(d) < 1e-15, 1.0, d)
-        epc = mi / d
+        mi = N * gm * gm / V
+        dg = -N * gm
+        epc = mi / np.where(np.abs(dg) < 1e-15, 1.0, dg)
     extra = ext.iloc[len(pt):].reset_index(drop=True)
     vals = np.zeros(len(ext))
     vals[: len(pt)] = row_values(rep, x)
@@ -174,23 +173,26 @@ def score_tests(rep: Representation, est: Estimator, x: np.ndarray, groups: tupl
         return out
 
     A = kt(kt(I).T)  # Kᵀ I K (I symmetric)
+    solve: Callable[[np.ndarray], np.ndarray]
     try:
         solve = ArrowInverse(blocks_of(rep), A).solve
     except np.linalg.LinAlgError:  # not positive definite: a dense inverse, as far as it goes
         dense = np.linalg.inv(A)
-        solve = dense.__matmul__
+
+        def solve(b: np.ndarray) -> np.ndarray:
+            return dense @ b
     u = kt(s)
     Aiu = solve(u)
     base = float(u @ Aiu)
     N = est.ntotal
-    d = dup.sort_values(["free", "unco"], kind="stable")
-    fcol = d["free"].to_numpy()
+    srt = dup.sort_values(["free", "unco"], kind="stable")
+    fcol = srt["free"].to_numpy()
     first = np.r_[True, fcol[1:] != fcol[:-1]]
-    start = np.maximum.accumulate(np.where(first, np.arange(len(d)), 0))  # position of the class's first row
-    keep = np.ones(len(d), bool) if reference else ~first
+    start = np.maximum.accumulate(np.where(first, np.arange(len(srt)), 0))  # position of the class's first row
+    keep = np.ones(len(srt), bool) if reference else ~first
     pos = np.flatnonzero(keep)
     other = np.where(first[pos], pos + 1, start[pos])  # the row compared with: the first row, or the second
-    recs = {c: d[c].to_numpy() for c in ("lhs", "op", "rhs", "group", "plabel", "unco")}
+    recs = {c: srt[c].to_numpy() for c in ("lhs", "op", "rhs", "group", "plabel", "unco")}
     plan = [({k: recs[k][i] for k in recs}, {k: recs[k][j] for k in recs}) for i, j in zip(pos, other, strict=True)]
     O = np.array([int(r["unco"]) - 1 for r, _ in plan], dtype=int)
     C = kt(I[:, O])                                   # Kᵀ I e_o for every tested row (nx × |O|)
@@ -199,8 +201,8 @@ def score_tests(rep: Representation, est: Estimator, x: np.ndarray, groups: tupl
     with np.errstate(divide="ignore", invalid="ignore"):
         x2s = np.where(schur > 1e-12, N * (base + num ** 2 / schur), np.nan)
     rows = []
-    for (r, other), x2 in zip(plan, x2s, strict=True):
+    for (r, ref), x2 in zip(plan, x2s, strict=True):
         rows.append(dict(lhs=r["lhs"], op=r["op"], rhs=r["rhs"], group=groups[int(r["group"]) - 1],
-                         ref_group=groups[int(other["group"]) - 1], plabel_ref=other["plabel"],
+                         ref_group=groups[int(ref["group"]) - 1], plabel_ref=ref["plabel"],
                          plabel=r["plabel"], x2=float(x2), df=1, pvalue=float(stats.chi2.sf(x2, 1))))
     return pd.DataFrame(rows, columns=cols)

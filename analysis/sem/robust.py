@@ -20,14 +20,35 @@ Examples
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 import numpy as np
 
-if TYPE_CHECKING:
-    from .estimators.ml import NormalTheory
+from analysis.stats import GroupStats
 
-__all__ = ["sandwich", "first_order", "yb_mplus", "h1_traces", "h1_observed_info", "h1_first_order",
+from .matrices import Representation
+
+
+class NormalTheory(Protocol):
+    """What the robust corrections need of a normal-theory estimator (``analysis.sem.estimators.ml`` / ``fiml``)."""
+
+    rep: Representation
+    groups: tuple[GroupStats, ...]
+    w: np.ndarray
+    ntotal: int
+    _cache: dict[str, Any]
+
+    def casewise_param_scores(self, x: np.ndarray, g: int) -> np.ndarray: ...
+
+    def casewise_moment_scores(self, g: int, sigma: np.ndarray, mu: np.ndarray | None) -> np.ndarray: ...
+
+    def moment_information(self, g: int, sigma: np.ndarray, mu: np.ndarray | None) -> np.ndarray: ...
+
+    def moment_information_complete(self, S: np.ndarray, mean: np.ndarray | None) -> np.ndarray: ...
+
+    def moment_hessian(self, g: int, sigma: np.ndarray, mu: np.ndarray | None) -> np.ndarray: ...
+
+__all__ = ["NormalTheory", "sandwich", "first_order", "yb_mplus", "h1_traces", "h1_observed_info", "h1_first_order",
            "baseline_trace_h0"]
 
 
@@ -54,7 +75,7 @@ def first_order(est: NormalTheory, x: np.ndarray) -> np.ndarray:
     rep = est.rep
     B = np.zeros((rep.nx, rep.nx))
     for g in range(rep.ngroups):
-        Sg = est.casewise_param_scores(x, g)  # type: ignore[attr-defined]
+        Sg = est.casewise_param_scores(x, g)
         idx = rep.groups[g].xidx
         np.add.at(B, (idx[:, None], idx[None, :]), Sg.T @ Sg / est.ntotal)
     return B
@@ -64,10 +85,10 @@ def h1_observed_info(est: NormalTheory, g: int) -> np.ndarray:
     """Observed information of the saturated model at its estimates (analytic moment Hessian under FIML)."""
     d = est.groups[g]
     if not d.fiml:
-        return est.moment_information(g, d.cov, d.mean if est.rep.meanstructure else None)  # type: ignore[attr-defined]
+        return est.moment_information(g, d.cov, d.mean if est.rep.meanstructure else None)
     cache = est._cache.setdefault("h1_info", {})
     if g not in cache:
-        cache[g] = est.moment_hessian(g, d.cov, d.mean)  # type: ignore[attr-defined]
+        cache[g] = est.moment_hessian(g, d.cov, d.mean)
     return cache[g]
 
 
@@ -76,7 +97,7 @@ def h1_first_order(est: NormalTheory, g: int) -> np.ndarray:
     cache = est._cache.setdefault("h1_first_order", {})
     if g not in cache:
         d = est.groups[g]
-        M = est.casewise_moment_scores(g, d.cov, d.mean if est.rep.meanstructure else None)  # type: ignore
+        M = est.casewise_moment_scores(g, d.cov, d.mean if est.rep.meanstructure else None)
         cache[g] = M.T @ M / d.n
     return cache[g]
 
@@ -131,7 +152,7 @@ def baseline_trace_h0(est: NormalTheory) -> tuple[float, list[tuple[np.ndarray, 
         moments.append((sig0, mu0))
         sl = slice(g * q, (g + 1) * q)
         if d.fiml:
-            A[sl, sl] = est.w[g] * est.moment_hessian(g, sig0, mu0)[np.ix_(cols, cols)]  # type: ignore[attr-defined]
+            A[sl, sl] = est.w[g] * est.moment_hessian(g, sig0, mu0)[np.ix_(cols, cols)]
         else:
             # Σ0 diagonal: the information of (variances, means) is diagonal, 1/(2σ⁴) and 1/σ²
             a = 0.5 / var0**2

@@ -75,7 +75,7 @@ def _checked(Y: np.ndarray, label: str, fiml: bool, variables: Sequence[str]) ->
     ev = np.linalg.eigvalsh(gs.cov)
     if ev.min() <= 1e-10 * max(ev.max(), 1e-300):
         sd = np.sqrt(np.diag(gs.cov))
-        const = [variables[i] for i in np.flatnonzero(sd < 1e-12)]
+        const = [variables[int(i)] for i in np.flatnonzero(sd < 1e-12)]
         extra = f" (constant: {', '.join(const)})" if const else " (some variables are linear combinations)"
         raise EstimationError(f"{where}the sample covariance matrix is singular{extra}")
     return gs

@@ -16,19 +16,32 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import numpy as np
 
-if TYPE_CHECKING:
-    from analysis.stats.moments import PatternStats
+
+class PatternLike(Protocol):
+    """What the EM needs of a pattern (:class:`analysis.stats.moments.PatternStats`)."""
+
+    @property
+    def observed(self) -> np.ndarray: ...
+
+    @property
+    def n(self) -> int: ...
+
+    @property
+    def mean(self) -> np.ndarray: ...
+
+    @property
+    def cov(self) -> np.ndarray: ...
 
 __all__ = ["em_saturated", "pattern_logl"]
 
 _LOG2PI = float(np.log(2 * np.pi))
 
 
-def pattern_logl(patterns: Sequence[PatternStats], mu: np.ndarray, sigma: np.ndarray) -> float:
+def pattern_logl(patterns: Sequence[PatternLike], mu: np.ndarray, sigma: np.ndarray) -> float:
     """Normal log-likelihood of the data summarised by ``patterns`` at (μ, Σ).
 
     Parameters
@@ -63,7 +76,7 @@ def pattern_logl(patterns: Sequence[PatternStats], mu: np.ndarray, sigma: np.nda
     return float(total)
 
 
-def em_saturated(patterns: Sequence[PatternStats], p: int, tol: float = 1e-11,
+def em_saturated(patterns: Sequence[PatternLike], p: int, tol: float = 1e-11,
                  max_iter: int = 20000) -> tuple[np.ndarray, np.ndarray, float, int, bool]:
     """EM estimates of the saturated mean and covariance under missing data (MAR).
 

@@ -38,7 +38,7 @@ from ..derivatives import expected_block
 from ..fiml_robust import fiml_corrected
 from ..fiml_sums import KRON_MAX_P, fiml_observed_information, hessian_from_sums, pattern_sums
 from ..matrices import Representation
-from ..moments import t_block, w_block
+from ..moments import moment_hessian_pieces, vech_positions, w_block
 from ..patterns import inverses, pattern_batches
 from .base import ParamCovariance, Tests, inv_pd
 from .ml import NormalTheory
@@ -46,6 +46,13 @@ from .ml import NormalTheory
 __all__ = ["FIMLEstimator", "fiml_robust_indices"]
 
 _LOG2PI = float(np.log(2 * np.pi))
+
+
+def _rows_of(Y: np.ndarray, observed: np.ndarray) -> np.ndarray:
+    """Rows of Y whose observed set is exactly ``observed`` (statistics that came without row positions)."""
+    mask = np.zeros(Y.shape[1], bool)
+    mask[observed] = True
+    return np.flatnonzero((~np.isnan(Y) == mask).all(axis=1))
 
 
 def fiml_robust_indices(est: FIMLEstimator, x: np.ndarray, t: Tests, version: str, df: int, base_df: int) -> Tests:
@@ -69,10 +76,7 @@ class FIMLEstimator(NormalTheory):
     def __init__(self, rep: Representation, groups: Sequence[GroupStats], **options: Any) -> None:
         super().__init__(rep, groups, **options)
         self.kron_max_p = int(options.get("kron_max_p", KRON_MAX_P))
-        pos = np.zeros((rep.p, rep.p), dtype=int)
-        pos[rep.va, rep.vb] = np.arange(len(rep.va))
-        pos[rep.vb, rep.va] = np.arange(len(rep.va))
-        self.vpos = pos
+        self.vpos = vech_positions(rep.p, rep.va, rep.vb)
 
     @property
     def kron(self) -> bool:
@@ -127,26 +131,8 @@ class FIMLEstimator(NormalTheory):
         mu_u = d.mean if mu is None else mu
         if self.kron:
             return hessian_from_sums(rep, pattern_sums(d, rep.p, sigma, mu_u, hessian=True))
-        nv = len(rep.va)
-        H = np.zeros((rep.nmom, rep.nmom))
-        for pt in d.patterns:
-            o, n = pt.observed, pt.n
-            V = inv_pd(sigma[np.ix_(o, o)])[0]  # type: ignore[index]
-            dm = pt.mean - mu_u[o]
-            W = V @ (pt.cov + np.outer(dm, dm)) @ V
-            sa, sb = np.triu_indices(len(o))
-            m = np.where(sa == sb, 0.5, 1.0)
-            TVW = t_block(V, W, sa, sb, m)
-            Hs = 0.5 * n / d.n * (TVW + TVW.T - t_block(V, V, sa, sb, m))
-            full = self.vpos[o[sa], o[sb]]
-            H[np.ix_(full, full)] += Hs
-            if rep.meanstructure:
-                z = V @ dm
-                Hm = n / d.n * (V[:, sa] * z[sb][None, :] + V[:, sb] * z[sa][None, :]) * m[None, :]
-                H[np.ix_(nv + o, full)] += Hm
-                H[np.ix_(full, nv + o)] += Hm.T
-                H[np.ix_(nv + o, nv + o)] += n / d.n * V
-        return H
+        pieces = [(pt.observed, pt.n / d.n, pt.mean, pt.cov) for pt in d.patterns]
+        return moment_hessian_pieces(rep.nmom, len(rep.va), rep.meanstructure, self.vpos, pieces, sigma, mu_u)
 
     def moment_information(self, g: int, sigma: np.ndarray, mu: np.ndarray | None) -> np.ndarray:
         """Expected information of (vech Σ, μ) per observation, pattern-weighted."""
@@ -238,15 +224,16 @@ class FIMLEstimator(NormalTheory):
         mu_u = d.mean if mu is None else mu
         Y = d.rows
         for pt in d.patterns:
-            o, rows = pt.observed, pt.rows
+            o = pt.observed
+            rows = pt.rows if pt.rows is not None else _rows_of(Y, o)
             V = inv_pd(sigma[np.ix_(o, o)])[0]  # type: ignore[index]
-            Z = (Y[np.ix_(rows, o)] - mu_u[o]) @ V  # type: ignore[index]
+            Z = (Y[np.ix_(rows, o)] - mu_u[o]) @ V
             sa, sb = np.triu_indices(len(o))
             m = np.where(sa == sb, 0.5, 1.0)
             full = self.vpos[o[sa], o[sb]]
-            out[np.ix_(rows, full)] = (Z[:, sa] * Z[:, sb] - V[sa, sb]) * m  # type: ignore[arg-type]
+            out[np.ix_(rows, full)] = (Z[:, sa] * Z[:, sb] - V[sa, sb]) * m
             if rep.meanstructure:
-                out[np.ix_(rows, nv + o)] = Z  # type: ignore[arg-type]
+                out[np.ix_(rows, nv + o)] = Z
         return out
 
     def casewise_param_scores(self, x: np.ndarray, g: int) -> np.ndarray:

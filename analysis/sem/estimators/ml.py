@@ -25,6 +25,7 @@ Examples
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
@@ -35,7 +36,7 @@ from analysis.stats import GroupStats
 from .. import hessian
 from ..derivatives import expected_block
 from ..matrices import Representation
-from ..moments import w_block
+from ..moments import moment_hessian_pieces, vech_positions, w_block
 from .base import Estimator, inv_pd
 
 __all__ = ["MLEstimator", "NormalTheory"]
@@ -44,7 +45,24 @@ _LOG2PI = float(np.log(2 * np.pi))
 
 
 class NormalTheory(Estimator):
-    """Shared by complete-data ML and FIML: the saturated-moment information and casewise parameter scores."""
+    """Shared by complete-data ML and FIML: moment-space information, Hessian and casewise scores (what the
+    robust corrections of :mod:`analysis.sem.robust` use)."""
+
+    @abstractmethod
+    def moment_information(self, g: int, sigma: np.ndarray, mu: np.ndarray | None) -> np.ndarray:
+        """Expected information of (vech Σ, μ) per observation of group ``g``."""
+
+    @abstractmethod
+    def moment_hessian(self, g: int, sigma: np.ndarray, mu: np.ndarray | None) -> np.ndarray:
+        """Observed Hessian of F_g/2 with respect to (vech Σ, μ)."""
+
+    @abstractmethod
+    def casewise_moment_scores(self, g: int, sigma: np.ndarray, mu: np.ndarray | None) -> np.ndarray:
+        """Per-case ∂logl_i/∂(vech Σ, μ) (n_g × nmom)."""
+
+    @abstractmethod
+    def casewise_param_scores(self, x: np.ndarray, g: int) -> np.ndarray:
+        """Per-case ∂logl_i/∂θ for group ``g``'s free rows (``unco`` order); n_g × q."""
 
     def moment_information_complete(self, S: np.ndarray, mean: np.ndarray | None) -> np.ndarray:
         """Complete-data expected information of (vech Σ, μ) at Σ = S (ignores the group's missing data)."""
@@ -102,6 +120,14 @@ class MLEstimator(NormalTheory):
     def moment_information(self, g: int, sigma: np.ndarray, mu: np.ndarray | None) -> np.ndarray:
         """Expected information of (vech Σ, μ) per observation."""
         return self.moment_information_complete(sigma, mu)
+
+    def moment_hessian(self, g: int, sigma: np.ndarray, mu: np.ndarray | None) -> np.ndarray:
+        """Observed Hessian of F_g/2 with respect to (vech Σ, μ) (μ = m without a mean structure)."""
+        d = self.groups[g]
+        rep = self.rep
+        vpos = vech_positions(rep.p, rep.va, rep.vb)
+        return moment_hessian_pieces(rep.nmom, len(rep.va), rep.meanstructure, vpos,
+                                     [(np.arange(rep.p), 1.0, d.mean, d.cov)], sigma, d.mean if mu is None else mu)
 
     def group_information(self, g: int, x: np.ndarray) -> np.ndarray:
         """½ tr(V Σ_k V Σ_l) + μ_kᵀ V μ_l over the group's free rows (rank-two form, no Jacobian)."""

@@ -53,7 +53,7 @@ class RobustMixin(NormalTheory):
             return None
         rep = self.rep
         ndat = rep.ngroups * (rep.p * (rep.p + 1) // 2 + (rep.p if rep.meanstructure else 0))
-        tr_h1 = float(np.sum(robust.h1_traces(self)))
+        tr_h1 = float(sum(robust.h1_traces(self)))
         scaled = robust.yb_mplus(tr_h1, cov.inverse.trace(cov.B), df, rep.nx, ndat)
         tr0, _ = robust.baseline_trace_h0(self)
         scaled["c_null"] = (tr_h1 - tr0) / (rep.ngroups * rep.p * (rep.p - 1) // 2)
