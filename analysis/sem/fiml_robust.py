@@ -32,7 +32,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from .blocks import ArrowInverse, Blocks, blocks_of
-from .robust import NormalTheory, h1_first_order, h1_observed_info
+from .robust import NormalTheory, h1_first_order, h1_inverse_info, h1_observed_info
 
 __all__ = ["fiml_corrected"]
 
@@ -56,7 +56,7 @@ class _H1:
         G = est.rep.ngroups
         self.f = est.w
         self.Wm = [h1_observed_info(est, g) for g in range(G)]
-        self.Wmi = [np.linalg.inv(w) for w in self.Wm]
+        self.Wmi = [h1_inverse_info(est, g) for g in range(G)]
         self.Wc = [est.moment_information_complete(d.cov, d.mean) for d in est.groups]
         self.J = [h1_first_order(est, g) for g in range(G)] if version == "V3" else []
 

@@ -180,6 +180,18 @@ class Model:
         Returns
         -------
         CfaResult
+
+        Examples
+        --------
+        >>> import numpy as np, pandas as pd
+        >>> from analysis.stats import sample_stats
+        >>> y = np.random.default_rng(1).normal(size=(400, 1)) * [1, .8, .7] + np.random.default_rng(2).normal(
+        ...     size=(400, 3))
+        >>> df = pd.DataFrame(y, columns=list("abc")).assign(g=np.repeat(["A", "B"], 200))
+        >>> m = Model("F =~ a + b + c", group_equal=["loadings"])
+        >>> ss = sample_stats(df, m.observed, group="g")
+        >>> m.fit(ss).fit["chisq"] == m.fit(df, group="g").fit["chisq"]
+        True
         """
         if lavaan:
             group_order = snake_case(lavaan, ["group_order"]).get("group_order", group_order)

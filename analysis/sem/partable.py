@@ -297,6 +297,11 @@ def build_partable(
         parameter in every group (lavaan); ``("F =~ x3", g)`` releases it in group *g* (1-based) only, the
         other groups staying equal to each other (partial invariance found by score tests).
 
+    Returns
+    -------
+    DataFrame
+        The parameter table (see the module notes); ``attrs`` hold observed, latent, meanstructure, ngroups.
+
     Examples
     --------
     >>> from analysis.sem.syntax import parse_model

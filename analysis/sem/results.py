@@ -54,6 +54,16 @@ class EngineState:
     information : the information matrix the standard errors use (per observation), of kind ``information_kind``
     covariance : the covariance matrix of the estimates (:class:`~analysis.sem.estimators.base.ParamCovariance`:
         ``diag()``, ``full()``; a sandwich for MLR)
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from analysis.sem import cfa
+    >>> y = np.random.default_rng(5).normal(size=(250, 1)) * [1, .8, .6] + np.random.default_rng(6).normal(
+    ...     size=(250, 3))
+    >>> eng = cfa("f =~ a + b + c", pd.DataFrame(y, columns=list("abc")), estimator="MLR").engine
+    >>> eng.information_kind, eng.x.shape == (eng.rep.nx,), eng.first_order.shape
+    ('observed', True, (6, 6))
     """
 
     rep: Representation
@@ -87,6 +97,17 @@ class CfaResult:
     partable : the full parameter table with est and se
     groups, nobs : group labels (``("",)`` for one group) and their sizes
     engine : the fitted :class:`EngineState` (estimates, information, covariance, estimator)
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from analysis.sem import cfa
+    >>> y = np.random.default_rng(5).normal(size=(250, 1)) * [1, .8, .6] + np.random.default_rng(6).normal(
+    ...     size=(250, 3))
+    >>> res = cfa("f =~ a + b + c", pd.DataFrame(y, columns=list("abc")))
+    >>> free = res.params[res.params["free"] > 0]
+    >>> bool(np.allclose(np.sqrt(np.diag(res.vcov))[free["free"] - 1], free["se"]))
+    True
     """
 
     converged: bool

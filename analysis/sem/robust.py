@@ -20,7 +20,8 @@ Examples
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from collections.abc import Callable
+from typing import Protocol
 
 import numpy as np
 
@@ -36,7 +37,6 @@ class NormalTheory(Protocol):
     groups: tuple[GroupStats, ...]
     w: np.ndarray
     ntotal: int
-    _cache: dict[str, Any]
 
     def casewise_param_scores(self, x: np.ndarray, g: int) -> np.ndarray: ...
 
@@ -48,8 +48,8 @@ class NormalTheory(Protocol):
 
     def moment_hessian(self, g: int, sigma: np.ndarray, mu: np.ndarray | None) -> np.ndarray: ...
 
-__all__ = ["NormalTheory", "sandwich", "first_order", "yb_mplus", "h1_traces", "h1_observed_info", "h1_first_order",
-           "baseline_trace_h0"]
+__all__ = ["NormalTheory", "sandwich", "first_order", "yb_mplus", "h1_traces", "h1_observed_info", "h1_inverse_info",
+           "h1_first_order", "h1_cached", "baseline_trace_h0"]
 
 
 def sandwich(A: np.ndarray, B: np.ndarray, n: int) -> np.ndarray:
@@ -81,25 +81,39 @@ def first_order(est: NormalTheory, x: np.ndarray) -> np.ndarray:
     return B
 
 
+def h1_cached(est: NormalTheory, g: int, what: str, make: Callable[[], np.ndarray]) -> np.ndarray:
+    """A saturated-model (h1) matrix of group ``g``: it depends on the group's statistics only, so it is kept with
+    them (``GroupStats``) and shared by every fit of the same statistics — the steps of an invariance ladder."""
+    d = est.groups[g]
+    cache = d.__dict__.setdefault("_h1_cache", {})
+    key = (what, est.rep.meanstructure, est.rep.p, bool(getattr(est, "kron", True)))
+    if key not in cache:
+        cache[key] = make()
+    return cache[key]
+
+
 def h1_observed_info(est: NormalTheory, g: int) -> np.ndarray:
     """Observed information of the saturated model at its estimates (analytic moment Hessian under FIML)."""
     d = est.groups[g]
     if not d.fiml:
         return est.moment_information(g, d.cov, d.mean if est.rep.meanstructure else None)
-    cache = est._cache.setdefault("h1_info", {})
-    if g not in cache:
-        cache[g] = est.moment_hessian(g, d.cov, d.mean)
-    return cache[g]
+    return h1_cached(est, g, "observed", lambda: est.moment_hessian(g, d.cov, d.mean))
+
+
+def h1_inverse_info(est: NormalTheory, g: int) -> np.ndarray:
+    """The inverse of :func:`h1_observed_info`."""
+    return h1_cached(est, g, "observed_inverse", lambda: np.linalg.inv(h1_observed_info(est, g)))
 
 
 def h1_first_order(est: NormalTheory, g: int) -> np.ndarray:
-    """B1_g = (1/N_g) Σ m_i m_iᵀ at the saturated (h1) moments (cached on ``est``)."""
-    cache = est._cache.setdefault("h1_first_order", {})
-    if g not in cache:
-        d = est.groups[g]
+    """B1_g = (1/N_g) Σ m_i m_iᵀ at the saturated (h1) moments."""
+    d = est.groups[g]
+
+    def make() -> np.ndarray:
         M = est.casewise_moment_scores(g, d.cov, d.mean if est.rep.meanstructure else None)
-        cache[g] = M.T @ M / d.n
-    return cache[g]
+        return M.T @ M / d.n
+
+    return h1_cached(est, g, "first_order", make)
 
 
 def h1_traces(est: NormalTheory) -> list[float]:
@@ -113,9 +127,8 @@ def h1_traces(est: NormalTheory) -> list[float]:
             r2 = np.einsum("ij,ij->i", Dc @ np.linalg.inv(d.cov), Dc)
             out.append(0.5 * (float(np.mean(r2**2)) - p) + (p if est.rep.meanstructure else 0.0))
             continue
-        A1 = h1_observed_info(est, g)
         B1 = h1_first_order(est, g)
-        out.append(float(np.sum(B1 * np.linalg.inv(A1).T)))
+        out.append(float(np.sum(B1 * h1_inverse_info(est, g).T)))
     return out
 
 

@@ -43,6 +43,13 @@ class PatternStats:
     n : number of rows
     mean, cov : mean and covariance (divisor n) of the observed variables over those rows
     rows : positions of the rows in the group's raw rows (None when the statistics came without rows)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> ps = patterns_of(np.array([[1.0, np.nan], [3.0, np.nan]]))[0]
+    >>> ps.observed.tolist(), ps.n, ps.sums.tolist(), ps.crossprod.tolist()
+    ([0], 2, [4.0], [[10.0]])
     """
 
     observed: np.ndarray
@@ -104,6 +111,13 @@ class GroupStats:
     em_iterations, em_converged : the EM run behind ``mean``/``cov`` under FIML
     rows_source : zero-argument callable returning the n × p raw rows (NaN = missing) for casewise terms
     weights : reserved for survey weights (not implemented; must be None)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> gs = GroupStats("A", 3, np.zeros(2), np.eye(2))
+    >>> gs.fiml, gs.p
+    (False, 2)
     """
 
     label: str
@@ -175,6 +189,13 @@ class SampleStats:
     group_var : the grouping column (None for one group)
     missing : "listwise" or "fiml"
     warnings : rows dropped while computing the statistics
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> ss = SampleStats(("a", "b"), (group_stats(np.eye(3)[:, :2] + [[0, 1]]),))
+    >>> ss.labels, ss.ntotal
+    (('',), 3)
     """
 
     variables: tuple[str, ...]

@@ -129,7 +129,6 @@ class Estimator(ABC):
         self.ntotal = sum(d.n for d in self.groups)
         self.w = np.array([d.n / self.ntotal for d in self.groups])
         self.mvech = np.where(rep.va == rep.vb, 0.5, 1.0)
-        self._cache: dict[str, Any] = {}
 
     def rebind(self, rep: Representation) -> Estimator:
         """The same estimator (statistics, options) for another representation of the same variables and groups."""
