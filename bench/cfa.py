@@ -124,7 +124,7 @@ def main() -> None:
         t, res = timed(lambda data=data, m=m, est=est, miss=miss: cfa(m, data, estimator=est, missing=miss), rep)
         line = f"{label:<42} ours {t:8.3f} s  chisq {res.fit['chisq']:.4f}"
         if miss == "fiml":
-            line += f" ({len(res._est.data[0].patterns)} patterns)"
+            line += f" ({len(res.engine.estimator.groups[0].patterns)} patterns)"
         if not a.no_lavaan:
             lv = lavaan_time(data, m, est, min(rep, 2), miss)
             if lv:

@@ -41,10 +41,10 @@ def test_solve_inverse_pd_match_dense(shared):
 def test_blocks_of_a_ladder_and_unchanged_ses():
     model = load_json("hs39_invariance_school.json")["model_syntax"]
     conf = cfa(model, hs39(), group="school")
-    B = blocks_of(conf._rep)
+    B = blocks_of(conf.engine.rep)
     assert len(B.shared) == 0 and [len(i) for i in B.own] == [30, 30]
     scal = cfa(model, hs39(), group="school", group_equal=("loadings", "intercepts"))
-    Bs = blocks_of(scal._rep)
-    assert len(Bs.shared) == 6 + 9 and sum(len(i) for i in Bs.own) == scal._rep.nx - 15
-    dense = np.sqrt(np.diag(np.linalg.inv(scal._A)) / sum(scal.nobs))
+    Bs = blocks_of(scal.engine.rep)
+    assert len(Bs.shared) == 6 + 9 and sum(len(i) for i in Bs.own) == scal.engine.rep.nx - 15
+    dense = np.sqrt(np.diag(np.linalg.inv(scal.engine.information)) / sum(scal.nobs))
     assert max(rel(a, b) for a, b in zip(np.sqrt(np.diag(scal.vcov)), dense, strict=True)) < 1e-10

@@ -8,7 +8,7 @@ import pytest
 from sem_reference import bfi, by_key, load_json, rel
 
 from analysis.sem import cfa
-from analysis.sem.samplestats import GroupData
+from analysis.stats import group_stats
 
 ABS = ["cfi", "tli", "rmsea", "rmsea_ci_lower", "rmsea_ci_upper", "srmr", "logl", "unrestricted_logl", "aic", "bic"]
 
@@ -47,12 +47,12 @@ def test_bfi_fiml(ref, estimator):
 def test_em_h1_recovers_complete_data_moments():
     rng = np.random.default_rng(4)
     y = rng.multivariate_normal([0, 1, 2], [[1, .5, .3], [.5, 1, .4], [.3, .4, 1]], size=400)
-    full = GroupData.from_array(y, "")
+    full = group_stats(y, "")
     ym = y.copy()
     ym[rng.random(y.shape) < 0.15] = np.nan
-    gd = GroupData.from_array(ym, "", fiml=True)
+    gd = group_stats(ym, "", fiml=True)
     assert gd.em_converged and len(gd.patterns) > 3
-    assert np.allclose(gd.mean, full.mean, atol=0.1) and np.allclose(gd.S, full.S, atol=0.15)
+    assert np.allclose(gd.mean, full.mean, atol=0.1) and np.allclose(gd.cov, full.cov, atol=0.15)
     # FIML on complete data is ordinary ML with a mean structure
     df = pd.DataFrame(y, columns=["a", "b", "c"])
     a = cfa("f =~ a + b + c", df, missing="fiml")
@@ -85,14 +85,14 @@ def test_pattern_sum_information_equals_numerical_derivatives(ref):
     from analysis.sem.hessian import numeric_information
 
     res = cfa(ref["model_syntax"], bfi(), missing="fiml")
-    est, rep, x = res._est, res._rep, res._x
+    est, rep, x = res.engine.estimator, res.engine.rep, res.engine.x
     H = est.observed_information(x)
     Hn = numeric_information(est, x)
     assert np.abs(H - Hn).max() < 1e-6 * np.abs(Hn).max()
-    d = est.data[0]
+    d = est.groups[0]
     nv = len(rep.va)
-    Hm = est.moment_hessian(0, d.S, d.mean)
-    v0 = np.concatenate([d.S[rep.va, rep.vb], d.mean])
+    Hm = est.moment_hessian(0, d.cov, d.mean)
+    v0 = np.concatenate([d.cov[rep.va, rep.vb], d.mean])
     for k in (0, 3, nv - 1, nv + 2):  # a variance, a covariance, the last variance, a mean
         e = np.zeros(len(v0))
         e[k] = 1e-5

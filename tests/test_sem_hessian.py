@@ -31,15 +31,16 @@ def _with_blanks():
 def test_analytic_equals_numeric(kw):
     data = _with_blanks() if kw.get("missing") else hs39()
     res = cfa(MODEL, data, **kw)
-    assert supported(res._rep)
-    Ha = observed_information(res._rep, res._est, res._x)
-    Hn = numeric_information(res._est, res._x)
+    eng = res.engine
+    assert supported(eng.rep)
+    Ha = observed_information(eng.rep, eng.estimator, eng.x)
+    Hn = numeric_information(eng.estimator, eng.x)
     assert np.abs(Ha - Hn).max() < 1e-7 * max(1.0, np.abs(Hn).max())
 
 
 def test_regressions_fall_back_to_numeric():
     res = cfa(MODEL + "\nspeed ~ visual", hs39(), estimator="MLR")
-    assert not supported(res._rep) and res.converged and np.isfinite(res.params["se"]).all()
+    assert not supported(res.engine.rep) and res.converged and np.isfinite(res.params["se"]).all()
 
 
 def test_information_option_checked_and_text_columns_name_the_row():
@@ -58,5 +59,5 @@ def test_information_option_checked_and_text_columns_name_the_row():
 
 def test_fiml_observed_information_routes_to_pattern_sums():
     res = cfa(MODEL, _with_blanks(), missing="fiml", estimator="MLR")
-    Hn = numeric_information(res._est, res._x)
-    assert np.abs(res._A - Hn).max() < 1e-6 * max(1.0, np.abs(Hn).max())
+    Hn = numeric_information(res.engine.estimator, res.engine.x)
+    assert np.abs(res.engine.information - Hn).max() < 1e-6 * max(1.0, np.abs(Hn).max())

@@ -184,15 +184,14 @@ def test_non_positive_definite_psi_is_reported():
 
 
 def test_non_convergence_is_reported_not_raised(monkeypatch):
-    from analysis.sem.estimator_ml import MLEstimator
+    from analysis.sem import engine
+    from analysis.sem.optimize import optimize as real
 
-    real = MLEstimator.optimize
-
-    def stalled(self, x0, max_iter=500, tol=1e-10):
-        x, _, it, _ = real(self, x0, max_iter=2)  # two scoring steps, then give up
+    def stalled(est, x0, max_iter=500, tol=1e-10):
+        x, _, it, _ = real(est, x0, max_iter=2)  # two scoring steps, then give up
         return x, False, it, "did not converge: iteration limit"
 
-    monkeypatch.setattr(MLEstimator, "optimize", stalled)
+    monkeypatch.setattr(engine, "optimize", stalled)
     ref = load_json("hs39_cfa_ml.json")
     res = cfa(ref["model_syntax"], hs39())
     assert res.converged is False and res.to_dict()["converged"] is False

@@ -33,6 +33,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from threadpoolctl import threadpool_limits
 
 from analysis.invariance.criteria import (
     STEP_CLASS,
@@ -43,8 +44,9 @@ from analysis.invariance.criteria import (
     judge_step,
 )
 from analysis.invariance.results import InvarianceResult, comparability, latent_means, latent_variances, write_results
-from analysis.sem import CfaResult, cfa, lrt, parse_model
+from analysis.sem import CfaResult, Model, lrt, parse_model
 from analysis.sem.syntax import ParsedModel
+from analysis.stats import MISSING, SampleStats, sample_stats
 from vcd_core.errors import DataError, EstimationError, VcdError
 
 __all__ = ["run_invariance", "write_results", "InvarianceResult", "STEPS"]
@@ -198,7 +200,7 @@ def run_invariance(
     if release not in ("fit", "score"):
         raise EstimationError(f"release must be 'fit' or 'score', not {release!r}")
     estimator = str(estimator).upper()
-    missing = {"ml": "fiml", "fiml": "fiml", "listwise": "listwise"}.get(str(missing).lower(), str(missing))
+    missing = MISSING.get(str(missing).lower(), str(missing))
     unknown = [s for s in steps if s not in STEPS]
     if unknown:
         raise EstimationError(f"unknown invariance step(s) {', '.join(map(str, unknown))}; use {', '.join(STEPS)}")
@@ -211,115 +213,152 @@ def run_invariance(
     kept, excluded, warnings = _groups(data, group, observed, missing, reference, group_order, min_n)
     sub = data[data[group].notna() & data[group].astype(str).isin(kept)].copy()
     sub[group] = sub[group].astype(str)
-    say = progress or (lambda _msg: None)
-    obs_set = set(observed)
+    try:  # the statistics of every step: computed once
+        stats = sample_stats(sub, observed, group=group, group_order=kept, missing=missing)
+    except VcdError as exc:
+        raise type(exc)(f"configural model: {exc}") from None
+    run = _Ladder(pm, stats, estimator, criteria, partial, release, alpha, max_free, stop_on_failure,
+                  progress or (lambda _msg: None), warnings)
+    with threadpool_limits(1):
+        for step in wanted:
+            run.step(step)
+    return run.result(wanted, excluded)
 
-    def fit(step: str, freed: list[tuple[str, str]], start: CfaResult | None = None) -> CfaResult:
+
+class _Ladder:
+    """The state of one ladder run: fits, decisions, released parameters."""
+
+    def __init__(self, pm: ParsedModel, stats: SampleStats, estimator: str, criteria: str, partial: bool,
+                 release: str, alpha: float, max_free: int, stop_on_failure: bool, say: Callable[[str], None],
+                 warnings: list[str]) -> None:
+        self.pm, self.stats, self.estimator, self.criteria = pm, stats, estimator, criteria
+        self.partial, self.release, self.alpha, self.max_free = partial, release, alpha, max_free
+        self.stop_on_failure, self.say, self.warnings = stop_on_failure, say, warnings
+        self.kept = list(stats.labels)
+        self.observed = set(pm.observed)
+        self.ladder_rows: list[dict[str, Any]] = []
+        self.freed_rows: list[dict[str, Any]] = []
+        self.fits: dict[str, CfaResult] = {}
+        self.freed: list[tuple[str, str]] = []
+        self.prev: CfaResult | None = None
+        self.prev_step = ""
+        self.highest = "none"
+        self.failed_at = ""
+
+    def fit(self, model: Model, step: str, start: CfaResult | None) -> CfaResult:
         try:
-            return cfa(pm, sub, group=group, group_order=kept, group_equal=STEP_EQUAL[step],
-                       group_partial=list(freed), estimator=estimator, missing=missing, start=start,
-                       std_se=False)
+            return model.fit(self.stats, estimator=self.estimator, start=start, std_se=False)
         except VcdError as exc:
             raise type(exc)(f"{step} model: {exc}") from None
 
-    ladder_rows: list[dict[str, Any]] = []
-    freed_rows: list[dict[str, Any]] = []
-    fits: dict[str, CfaResult] = {}
-    freed: list[tuple[str, str]] = []
-    prev: CfaResult | None = None
-    prev_step = ""
-    highest = "none"
-    failed_at = ""
-    for step in wanted:
-        if failed_at and stop_on_failure:
-            ladder_rows.append({"step": step, "decision": f"not tested ({failed_at} not supported)", "n_freed": 0})
-            continue
-        say(f"{step} model")
-        cur = fit(step, freed, prev)
-        if not cur.converged:
-            warnings.append(f"{step} model did not converge")
-        warnings += [f"{step}: {w}" for w in cur.warnings if "dropped" not in w]
-        basis = fit_basis(cur.fit, estimator)
-        n_new = 0
-        if prev is None:
+    def judge(self, step: str, cur: CfaResult) -> tuple[bool, str, dict[str, float]]:
+        basis = fit_basis(cur.fit, self.estimator)
+        if self.prev is None:
             ok, why = judge_configural(basis)
-            ok = ok and cur.converged
         else:
-            pbasis = fit_basis(prev.fit, estimator)
-            ok, why = judge_step(step, pbasis, basis, criteria)
-            ok = ok and cur.converged
-            cls = STEP_CLASS[step]
-            n_tests = 0
-            while partial and n_new < max_free:
-                st = _class_rows(cur.score_tests(reference=True), cls, obs_set)
-                n_tests = n_tests or len(st)
-                done = set(freed)
-                st = st[[(_param_text(r.lhs, r.op, r.rhs), r.group) not in done for r in st.itertuples()]]
-                st = st[np.isfinite(st["x2"].to_numpy(float))]
-                if st.empty:
-                    break
-                # the largest test; on (near) ties — two groups give identical tests — not the reference group
-                top = st[st["x2"] >= st["x2"].max() * (1 - 1e-6)]
-                nonref = top[top["group"].astype(str) != kept[0]]
-                best = (nonref if len(nonref) else top).iloc[0]
-                significant = release == "score" and float(best["pvalue"]) < alpha / max(n_tests, 1)
-                if ok and not significant:
-                    break
-                text = _param_text(best["lhs"], best["op"], best["rhs"])
-                freed.append((text, str(best["group"])))
-                n_new += 1
-                freed_rows.append({"step": step, "param": text, "construct": _construct(pm, best),
-                                   "group": str(best["group"]), "x2": float(best["x2"]),
-                                   "pvalue": float(best["pvalue"]), "why": "significant score test" if ok
-                                   else "step not supported"})
-                say(f"{step} model, releasing {text} in {best['group']}")
-                cur = fit(step, freed, cur)
-                basis = fit_basis(cur.fit, estimator)
-                ok, why = judge_step(step, pbasis, basis, criteria)
-                ok = ok and cur.converged
-        fits[step] = cur
-        row = _ladder_row(step, cur, prev, estimator, basis, prev_step)
+            ok, why = judge_step(step, fit_basis(self.prev.fit, self.estimator), basis, self.criteria)
+        return ok and cur.converged, why, basis
+
+    def step(self, step: str) -> None:
+        """Fit ``step`` (releasing parameters when ``partial``), judge it and record the row."""
+        if self.failed_at and self.stop_on_failure:
+            self.ladder_rows.append({"step": step, "decision": f"not tested ({self.failed_at} not supported)",
+                                     "n_freed": 0})
+            return
+        self.say(f"{step} model")
+        model = Model(self.pm, group_equal=STEP_EQUAL[step], group_partial=list(self.freed))
+        cur = self.fit(model, step, self.prev)
+        if not cur.converged:
+            self.warnings.append(f"{step} model did not converge")
+        self.warnings += [f"{step}: {w}" for w in cur.warnings if "dropped" not in w]
+        ok, why, basis = self.judge(step, cur)
+        n_new = 0
+        if self.prev is not None and self.partial:
+            cur, ok, why, basis, n_new = self.release_step(step, model, cur, ok, why, basis)
+        self.record(step, cur, ok, why, basis, n_new)
+
+    def release_step(self, step: str, model: Model, cur: CfaResult, ok: bool, why: str, basis: dict[str, float]
+                     ) -> tuple[CfaResult, bool, str, dict[str, float], int]:
+        """Release the largest score test, refit and judge again, until the step passes (or ``max_free``)."""
+        cls = STEP_CLASS[step]
+        n_tests = n_new = 0
+        while n_new < self.max_free:
+            st = _class_rows(cur.score_tests(reference=True), cls, self.observed)
+            n_tests = n_tests or len(st)
+            done = set(self.freed)
+            st = st[[(_param_text(r.lhs, r.op, r.rhs), r.group) not in done for r in st.itertuples()]]
+            st = st[np.isfinite(st["x2"].to_numpy(float))]
+            if st.empty:
+                break
+            # the largest test; on (near) ties — two groups give identical tests — not the reference group
+            top = st[st["x2"] >= st["x2"].max() * (1 - 1e-6)]
+            nonref = top[top["group"].astype(str) != self.kept[0]]
+            best = (nonref if len(nonref) else top).iloc[0]
+            significant = self.release == "score" and float(best["pvalue"]) < self.alpha / max(n_tests, 1)
+            if ok and not significant:
+                break
+            text = _param_text(best["lhs"], best["op"], best["rhs"])
+            self.freed.append((text, str(best["group"])))
+            n_new += 1
+            self.freed_rows.append({"step": step, "param": text, "construct": _construct(self.pm, best),
+                                    "group": str(best["group"]), "x2": float(best["x2"]),
+                                    "pvalue": float(best["pvalue"]),
+                                    "why": "significant score test" if ok else "step not supported"})
+            self.say(f"{step} model, releasing {text} in {best['group']}")
+            model = model.released((text, str(best["group"])))
+            cur = self.fit(model, step, cur)
+            ok, why, basis = self.judge(step, cur)
+        return cur, ok, why, basis, n_new
+
+    def record(self, step: str, cur: CfaResult, ok: bool, why: str, basis: dict[str, float], n_new: int) -> None:
+        self.fits[step] = cur
+        row = _ladder_row(step, cur, self.prev, self.estimator, basis, self.prev_step)
         row["n_freed"] = n_new
         row["decision"] = ("supported (partial)" if ok and n_new else "supported" if ok else "not supported")
         row["reason"] = why if cur.converged else f"did not converge; {why}"
-        if prev is None and not ok and cur.converged:
+        if self.prev is None and not ok and cur.converged:
             # a poorly fitting baseline: the ladder still runs (its decisions are relative), with a warning
             row["decision"] = "poor fit"
-            warnings.append(f"the configural model fits poorly ({why}): the invariance tests rest on a "
-                            "misspecified baseline model")
+            self.warnings.append(f"the configural model fits poorly ({why}): the invariance tests rest on a "
+                                 "misspecified baseline model")
             ok = True
-        ladder_rows.append(row)
-        if ok and not failed_at:
-            highest = step
-            prev, prev_step = cur, step
+        self.ladder_rows.append(row)
+        if ok and not self.failed_at:
+            self.highest = step
+            self.prev, self.prev_step = cur, step
         else:
-            failed_at = failed_at or step
-            if prev is None or not stop_on_failure:
-                prev, prev_step = cur, step
-    ladder = pd.DataFrame(ladder_rows)
-    for c in _LADDER_COLUMNS:
-        if c not in ladder.columns:
-            ladder[c] = np.nan
-    ladder = ladder[_LADDER_COLUMNS + [c for c in ladder.columns if c not in _LADDER_COLUMNS]]
-    freed_df = pd.DataFrame(freed_rows, columns=["step", "param", "construct", "group", "x2", "pvalue", "why"])
-    top = fits.get(highest) if highest != "none" else None
-    means_from = highest if highest in ("scalar", "strict") else None
-    lm = latent_means(fits[means_from] if means_from else None, pm, kept[0], means_from or "")
-    if means_from is None and "scalar" in wanted:
-        warnings.append("latent means not compared: scalar invariance is not supported")
-    var_from = highest if highest in ("metric", "scalar", "strict") else None
-    lv = latent_variances(fits[var_from] if var_from else None, pm, kept[0], var_from or "")
-    comp = comparability(pm, kept, highest, freed_df, excluded)
-    partial_level = bool(len(freed_df) and highest != "none"
-                         and (freed_df["step"].isin(wanted[: wanted.index(highest) + 1])).any())
-    return InvarianceResult(
-        group=group, groups=tuple(kept), reference=kept[0], estimator=estimator, missing=missing, criteria=criteria,
-        steps=tuple(wanted), highest=highest, partial=partial_level, ladder=ladder, freed=freed_df,
-        latent_means=lm, latent_variances=lv, comparability=comp, excluded_groups=excluded,
-        lrt=_lrt_table(fits, wanted), nobs=tuple(int(n) for n in (top or fits["configural"]).nobs),
-        model=pm.text, release=release, alpha=alpha, warnings=tuple(dict.fromkeys(warnings)),
-        fits=fits,
-    )
+            self.failed_at = self.failed_at or step
+            if self.prev is None or not self.stop_on_failure:
+                self.prev, self.prev_step = cur, step
+
+    def result(self, wanted: list[str], excluded: pd.DataFrame) -> InvarianceResult:
+        """The :class:`InvarianceResult` of the run."""
+        ladder = pd.DataFrame(self.ladder_rows)
+        for c in _LADDER_COLUMNS:
+            if c not in ladder.columns:
+                ladder[c] = np.nan
+        ladder = ladder[_LADDER_COLUMNS + [c for c in ladder.columns if c not in _LADDER_COLUMNS]]
+        freed_df = pd.DataFrame(self.freed_rows, columns=["step", "param", "construct", "group", "x2", "pvalue",
+                                                          "why"])
+        highest, fits, kept, pm = self.highest, self.fits, self.kept, self.pm
+        top = fits.get(highest) if highest != "none" else None
+        means_from = highest if highest in ("scalar", "strict") else None
+        lm = latent_means(fits[means_from] if means_from else None, pm, kept[0], means_from or "")
+        if means_from is None and "scalar" in wanted:
+            self.warnings.append("latent means not compared: scalar invariance is not supported")
+        var_from = highest if highest in ("metric", "scalar", "strict") else None
+        lv = latent_variances(fits[var_from] if var_from else None, pm, kept[0], var_from or "")
+        comp = comparability(pm, kept, highest, freed_df, excluded)
+        partial_level = bool(len(freed_df) and highest != "none"
+                             and (freed_df["step"].isin(wanted[: wanted.index(highest) + 1])).any())
+        return InvarianceResult(
+            group=str(self.stats.group_var), groups=tuple(kept), reference=kept[0], estimator=self.estimator,
+            missing=self.stats.missing, criteria=self.criteria, steps=tuple(wanted), highest=highest,
+            partial=partial_level, ladder=ladder, freed=freed_df, latent_means=lm, latent_variances=lv,
+            comparability=comp, excluded_groups=excluded, lrt=_lrt_table(fits, wanted),
+            nobs=tuple(int(n) for n in (top or fits["configural"]).nobs), model=pm.text, release=self.release,
+            alpha=self.alpha, warnings=tuple(dict.fromkeys(self.warnings)), fits=fits,
+        )
 
 
 _LADDER_COLUMNS = ["step", "npar", "chisq", "df", "pvalue", "chisq_scaled", "scaling_factor", "cfi", "tli", "rmsea",

@@ -1,7 +1,10 @@
-"""The SEM engine: lavaan syntax → parameter table → ML / MLR / FIML estimation → fit → results.
+"""The SEM engine, lavaan's design: syntax → parameter table → :class:`Model` (matrix representation, built once)
+→ estimator plug-ins on sufficient statistics (:mod:`analysis.stats`) → :class:`CfaResult` (the fit).
 
-Public API: :func:`cfa`, :func:`parse_model`, :func:`model_from_instrument`, :func:`lrt`,
-:class:`CfaResult`.
+Public API: :class:`Model` (``Model(syntax, ...).fit(data_or_stats, estimator=, missing=, group=)``), :func:`cfa`
+(the one-call wrapper), :func:`parse_model`, :func:`model_from_instrument`, :func:`lrt`, :class:`CfaResult`
+(alias :data:`Fit`) with its public :class:`EngineState`. Estimators live in :mod:`analysis.sem.estimators`
+(ML, FIML, MLR — one module each; a new one is a new module and a line in its table).
 
 Examples
 --------
@@ -13,7 +16,8 @@ Examples
 from .api import cfa
 from .instrument_model import model_from_instrument
 from .lrt import lrt
-from .results import CfaResult
+from .model import Model
+from .results import CfaResult, EngineState, Fit
 from .syntax import parse_model
 
-__all__ = ["cfa", "lrt", "model_from_instrument", "parse_model", "CfaResult"]
+__all__ = ["cfa", "lrt", "model_from_instrument", "parse_model", "CfaResult", "EngineState", "Fit", "Model"]

@@ -112,6 +112,19 @@ def fit_measures(*, chisq: float, df: int, npar: int, ntotal: int, ngroups: int,
     ``scaled`` (MLR): c, c_null, trace_ugamma, h1, h0. ``robust``: xx3, c3, xx3_scaled, xx3_null, c3_null for
     the robust CFI/TLI/RMSEA (complete data: χ², c, χ²/c, baseline χ², c_null; FIML: lavaan's FIML-C values).
 
+    Parameters
+    ----------
+    chisq, df, npar, ntotal, ngroups : the model's test statistic, degrees of freedom, parameters, N and groups
+    logl, logl_h1 : log-likelihoods of the model and the saturated model
+    baseline_chisq, baseline_df : the independence model's test
+    srmr, fmin : Bentler's SRMR and the minimum of the fit function
+    scaled, robust : dict, optional
+        The robust estimators' inputs (see above).
+
+    Returns
+    -------
+    dict of lavaan ``fitMeasures`` names (``.`` → ``_``)
+
     Examples
     --------
     >>> fm = fit_measures(chisq=85.3055217699727, df=24, npar=21, ntotal=301, ngroups=1,

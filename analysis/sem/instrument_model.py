@@ -32,6 +32,17 @@ def model_from_instrument(inst: Any, perspective: str = "provider", constructs: 
         Construct codes or names to include (default: every reason construct with ≥ 2 items in the
         perspective, i.e. the eight reasons when the bank is complete).
 
+    Returns
+    -------
+    str
+        lavaan syntax, one ``=~`` line per construct.
+
+    Examples
+    --------
+    >>> from instrument.validate import load_bank
+    >>> model_from_instrument(load_bank(), constructs=["INF"]).split(" =~ ")[0]
+    'INF'
+
     Raises
     ------
     BankError

@@ -44,6 +44,17 @@ def lrt(*fits, names: list[str] | None = None) -> pd.DataFrame:
     -------
     DataFrame with columns model df aic bic chisq chisq_diff df_diff pvalue rmsea scaling_factor
     (``chisq`` is the unscaled χ² and ``chisq_diff`` the scaled difference for MLR, as in lavaan's table).
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from analysis.sem import Model
+    >>> y = np.random.default_rng(2).normal(size=(300, 1)) * [1, .8, .7, .6] + np.random.default_rng(3).normal(
+    ...     size=(300, 4))
+    >>> df = pd.DataFrame(y, columns=list("abcd"))
+    >>> tab = lrt(Model("f =~ a + b + c + d").fit(df), Model("f =~ a + l*b + l*c + l*d").fit(df), names=["free", "eq"])
+    >>> tab["model"].tolist(), int(tab["df_diff"].iloc[1])
+    (['free', 'eq'], 2)
     """
     if len(fits) < 2:
         raise EstimationError("lrt() needs at least two fitted models")

@@ -149,7 +149,7 @@ class Representation:
         """Implied covariance matrix of the latent variables in group ``g``."""
         return self._parts(self.matrices(x, g))["M"]
 
-    def delta(self, x: np.ndarray, g: int) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    def delta(self, x: np.ndarray, g: int) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
         """Σ, μ and Δ = ∂(vech Σ, μ)/∂θ for group ``g``'s free rows (columns in ``unco`` order)."""
         gm = self.groups[g]
         mats = self.matrices(x, g)

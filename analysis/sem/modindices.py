@@ -15,20 +15,35 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .blocks import blocks_of
-from .estimator_ml import MLEstimator
+from .blocks import ArrowInverse, blocks_of
+from .estimators.base import Estimator
 from .matrices import Representation
 from .standardized import row_values, standardize_values
 
 __all__ = ["candidate_rows", "modification_indices", "score_tests"]
 
 
-def candidate_rows(observed, latent, present: set) -> list[tuple[str, str, str]]:
-    """Parameters not in the model that modindices() considers: cross-loadings and (residual) covariances."""
+def candidate_rows(observed: Sequence[str], latent: Sequence[str], present: set[tuple[str, str, str]]
+                   ) -> list[tuple[str, str, str]]:
+    """Parameters not in the model that modindices() considers: cross-loadings and (residual) covariances.
+
+    Parameters
+    ----------
+    observed, latent : sequence of str
+        The model's variables.
+    present : set of (lhs, op, rhs)
+        Rows already in the parameter table.
+
+    Returns
+    -------
+    list of (lhs, op, rhs)
+    """
     out = []
     for lv in latent:
         for ov in observed:
@@ -42,9 +57,22 @@ def candidate_rows(observed, latent, present: set) -> list[tuple[str, str, str]]
     return out
 
 
-def modification_indices(rep: Representation, est: MLEstimator, x: np.ndarray, groups: tuple[str, ...],
+def modification_indices(rep: Representation, est: Estimator, x: np.ndarray, groups: tuple[str, ...],
                          multigroup: bool) -> pd.DataFrame:
-    """All modification indices, sorted decreasing (lhs op rhs group mi epc sepc_lv sepc_all)."""
+    """All modification indices, sorted decreasing.
+
+    Parameters
+    ----------
+    rep, est, x : the fitted representation, estimator and estimates (:class:`~analysis.sem.results.EngineState`)
+    groups : tuple of str
+        Group labels.
+    multigroup : bool
+        Whether to label rows with their group.
+
+    Returns
+    -------
+    DataFrame with columns lhs op rhs group mi epc sepc_lv sepc_all
+    """
     pt = rep.pt
     present = set(zip(pt["lhs"], pt["op"], pt["rhs"], strict=True))
     cand = candidate_rows(rep.observed, rep.latent, present)
@@ -72,7 +100,7 @@ def modification_indices(rep: Representation, est: MLEstimator, x: np.ndarray, g
     ext["id"] = np.arange(1, len(ext) + 1)
     ext.attrs.update(rep.pt_attrs)
     rep_e = Representation(ext)
-    est_e = MLEstimator(rep_e, est.data)
+    est_e = est.rebind(rep_e)
     xe = np.concatenate([x, np.zeros(rep_e.nx - rep.nx)])
     I = est_e.expected_information(xe)
     grad = est_e.gradient(xe)
@@ -80,14 +108,13 @@ def modification_indices(rep: Representation, est: MLEstimator, x: np.ndarray, g
     I22i = np.linalg.inv(I[:m, :m])
     I12 = I[m:, :m]
     V = np.diag(I[m:, m:]) - np.einsum("ij,jk,ik->i", I12, I22i, I12)
-    g = grad[m:]
+    gm = grad[m:]
     N = est.ntotal
     with np.errstate(divide="ignore", invalid="ignore"):
         V = np.where(V < np.finfo(float).eps ** (1 / 3), np.nan, V)
-        mi = N * g * g / V
-        d = -N * g
-        d = np.where(np.abs(d) < 1e-15, 1.0, d)
-        epc = mi / d
+        mi = N * gm * gm / V
+        dg = -N * gm
+        epc = mi / np.where(np.abs(dg) < 1e-15, 1.0, dg)
     extra = ext.iloc[len(pt):].reset_index(drop=True)
     vals = np.zeros(len(ext))
     vals[: len(pt)] = row_values(rep, x)
@@ -103,12 +130,24 @@ def modification_indices(rep: Representation, est: MLEstimator, x: np.ndarray, g
     return out
 
 
-def score_tests(rep: Representation, est: MLEstimator, x: np.ndarray, groups: tuple[str, ...],
+def score_tests(rep: Representation, est: Estimator, x: np.ndarray, groups: tuple[str, ...],
                 reference: bool = False) -> pd.DataFrame:
     """Univariate score tests of every equality constraint (releasing one constraint at a time).
 
     With ``reference=True`` each class also gets the test of releasing its first row (the reference group's
     parameter, compared with the next group), which lavaan's constraint-wise ``lavTestScore`` does not list.
+
+    Parameters
+    ----------
+    rep, est, x : the fitted representation, estimator and estimates
+    groups : tuple of str
+        Group labels.
+    reference : bool
+        Also test releasing the first row of each class.
+
+    Returns
+    -------
+    DataFrame with columns lhs op rhs group ref_group plabel_ref plabel x2 df pvalue
     """
     pt = rep.pt.copy(deep=False)
     pt.attrs = {}  # pandas deep-copies attrs on every operation
@@ -124,8 +163,7 @@ def score_tests(rep: Representation, est: MLEstimator, x: np.ndarray, groups: tu
     for g, blk in enumerate(blocks):
         idx = rep.groups[g].unco
         I[np.ix_(idx, idx)] += blk
-        sig, mu, D = rep.delta(x, g)
-        s[idx] += est.w[g] * (D.T @ est.moment_gradient(g, sig, mu))
+        s[idx] += est.w[g] * est.group_gradient(g, x)
     ux = np.asarray(rep.unco_to_x)
     nx = rep.nx
 
@@ -135,29 +173,36 @@ def score_tests(rep: Representation, est: MLEstimator, x: np.ndarray, groups: tu
         return out
 
     A = kt(kt(I).T)  # Kᵀ I K (I symmetric)
-    Ai = blocks_of(rep).inv(A)
+    solve: Callable[[np.ndarray], np.ndarray]
+    try:
+        solve = ArrowInverse(blocks_of(rep), A).solve
+    except np.linalg.LinAlgError:  # not positive definite: a dense inverse, as far as it goes
+        dense = np.linalg.inv(A)
+
+        def solve(b: np.ndarray) -> np.ndarray:
+            return dense @ b
     u = kt(s)
-    Aiu = Ai @ u
+    Aiu = solve(u)
     base = float(u @ Aiu)
     N = est.ntotal
-    d = dup.sort_values(["free", "unco"], kind="stable")
-    fcol = d["free"].to_numpy()
+    srt = dup.sort_values(["free", "unco"], kind="stable")
+    fcol = srt["free"].to_numpy()
     first = np.r_[True, fcol[1:] != fcol[:-1]]
-    start = np.maximum.accumulate(np.where(first, np.arange(len(d)), 0))  # position of the class's first row
-    keep = np.ones(len(d), bool) if reference else ~first
+    start = np.maximum.accumulate(np.where(first, np.arange(len(srt)), 0))  # position of the class's first row
+    keep = np.ones(len(srt), bool) if reference else ~first
     pos = np.flatnonzero(keep)
     other = np.where(first[pos], pos + 1, start[pos])  # the row compared with: the first row, or the second
-    recs = {c: d[c].to_numpy() for c in ("lhs", "op", "rhs", "group", "plabel", "unco")}
+    recs = {c: srt[c].to_numpy() for c in ("lhs", "op", "rhs", "group", "plabel", "unco")}
     plan = [({k: recs[k][i] for k in recs}, {k: recs[k][j] for k in recs}) for i, j in zip(pos, other, strict=True)]
     O = np.array([int(r["unco"]) - 1 for r, _ in plan], dtype=int)
     C = kt(I[:, O])                                   # Kᵀ I e_o for every tested row (nx × |O|)
-    schur = I[O, O] - np.einsum("ij,ij->j", C, Ai @ C)
+    schur = I[O, O] - np.einsum("ij,ij->j", C, solve(C))
     num = C.T @ Aiu - s[O]
     with np.errstate(divide="ignore", invalid="ignore"):
         x2s = np.where(schur > 1e-12, N * (base + num ** 2 / schur), np.nan)
     rows = []
-    for (r, other), x2 in zip(plan, x2s, strict=True):
+    for (r, ref), x2 in zip(plan, x2s, strict=True):
         rows.append(dict(lhs=r["lhs"], op=r["op"], rhs=r["rhs"], group=groups[int(r["group"]) - 1],
-                         ref_group=groups[int(other["group"]) - 1], plabel_ref=other["plabel"],
+                         ref_group=groups[int(ref["group"]) - 1], plabel_ref=ref["plabel"],
                          plabel=r["plabel"], x2=float(x2), df=1, pvalue=float(stats.chi2.sf(x2, 1))))
     return pd.DataFrame(rows, columns=cols)

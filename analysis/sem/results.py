@@ -1,5 +1,7 @@
 """The result of a CFA fit: a frozen dataclass with parameters, fit measures, modification indices,
-score tests, a lavaan-like ``summary()`` and ``to_dict()``.
+score tests, a lavaan-like ``summary()`` and ``to_dict()``, and the fitted engine state (:class:`EngineState`:
+representation, bound estimator, estimates, information, covariance of the estimates) that modification indices,
+score tests, invariance and alignment build on.
 
 Examples
 --------
@@ -16,12 +18,17 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["CfaResult"]
+from .estimators.base import Estimator, ParamCovariance
+from .matrices import Representation
+from .modindices import modification_indices, score_tests
+
+__all__ = ["CfaResult", "EngineState", "Fit"]
 
 
 def _clean(v: Any) -> Any:
@@ -35,17 +42,72 @@ def _clean(v: Any) -> Any:
     return v
 
 
+@dataclass(frozen=True, eq=False)
+class EngineState:
+    """The fitted engine behind a :class:`CfaResult` (public, read-only).
+
+    Attributes
+    ----------
+    rep : the model's :class:`~analysis.sem.matrices.Representation` (matrices, Jacobians, free-parameter map)
+    estimator : the estimator plug-in bound to the sample statistics (objective, gradient, information)
+    x : the estimates of the free parameters, in ``free`` order (``params["free"]`` numbers them from 1)
+    information : the information matrix the standard errors use (per observation), of kind ``information_kind``
+    covariance : the covariance matrix of the estimates (:class:`~analysis.sem.estimators.base.ParamCovariance`:
+        ``diag()``, ``full()``; a sandwich for MLR)
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from analysis.sem import cfa
+    >>> y = np.random.default_rng(5).normal(size=(250, 1)) * [1, .8, .6] + np.random.default_rng(6).normal(
+    ...     size=(250, 3))
+    >>> eng = cfa("f =~ a + b + c", pd.DataFrame(y, columns=list("abc")), estimator="MLR").engine
+    >>> eng.information_kind, eng.x.shape == (eng.rep.nx,), eng.first_order.shape
+    ('observed', True, (6, 6))
+    """
+
+    rep: Representation
+    estimator: Estimator
+    x: np.ndarray
+    information: np.ndarray
+    information_kind: str
+    covariance: ParamCovariance
+
+    @cached_property
+    def expected_information(self) -> np.ndarray:
+        """Expected information at the estimates (per observation, ``x`` space)."""
+        return self.estimator.expected_information(self.x)
+
+    @property
+    def first_order(self) -> np.ndarray | None:
+        """B0, the first-order information of the casewise scores (robust estimators), else None."""
+        return self.covariance.B
+
+
 @dataclass(frozen=True)
 class CfaResult:
-    """A fitted CFA (see :func:`analysis.sem.cfa`).
+    """A fitted CFA (see :func:`analysis.sem.cfa` and :meth:`analysis.sem.Model.fit`).
 
     Attributes
     ----------
     converged, warnings : whether the optimiser converged; Heywood cases, non-PD matrices, dropped rows …
     fit : dict of lavaan ``fitMeasures`` (names with ``_``)
-    params : one row per parameter: lhs op rhs group label free est se z pvalue ci_low ci_high std_lv std_all
+    params : one row per parameter (lavaan ``parameterEstimates``): lhs op rhs group label free est se z pvalue
+        ci_low ci_high std_lv std_all std_all_se; ``free`` is the 1-based index into :attr:`vcov` (0: fixed)
     partable : the full parameter table with est and se
     groups, nobs : group labels (``("",)`` for one group) and their sizes
+    engine : the fitted :class:`EngineState` (estimates, information, covariance, estimator)
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from analysis.sem import cfa
+    >>> y = np.random.default_rng(5).normal(size=(250, 1)) * [1, .8, .6] + np.random.default_rng(6).normal(
+    ...     size=(250, 3))
+    >>> res = cfa("f =~ a + b + c", pd.DataFrame(y, columns=list("abc")))
+    >>> free = res.params[res.params["free"] > 0]
+    >>> bool(np.allclose(np.sqrt(np.diag(res.vcov))[free["free"] - 1], free["se"]))
+    True
     """
 
     converged: bool
@@ -61,27 +123,25 @@ class CfaResult:
     model: Any = field(repr=False)
     std_lv: bool = False
     group_var: str | None = None
-    _rep: Any = field(default=None, repr=False, compare=False)
-    _est: Any = field(default=None, repr=False, compare=False)
-    _x: Any = field(default=None, repr=False, compare=False)
-    _vcov: Any = field(default=None, repr=False, compare=False)
-    _info: Any = field(default=None, repr=False, compare=False)
-    _A: Any = field(default=None, repr=False, compare=False)
-    _B0: Any = field(default=None, repr=False, compare=False)
+    engine: EngineState | None = field(default=None, repr=False, compare=False)
 
     @property
     def multigroup(self) -> bool:
         """True when fitted with ``group=``."""
         return self.group_var is not None
 
+    def _engine(self) -> EngineState:
+        if self.engine is None:
+            raise ValueError("this result carries no fitted engine")
+        return self.engine
+
     def modindices(self, minimum: float = 0.0) -> pd.DataFrame:
         """Modification indices (expected information) with EPC, sorted by ``mi``.
 
         Columns: lhs op rhs group mi epc sepc_lv sepc_all.
         """
-        from .modindices import modification_indices
-
-        out = modification_indices(self._rep, self._est, self._x, self.groups, self.multigroup)
+        eng = self._engine()
+        out = modification_indices(eng.rep, eng.estimator, eng.x, self.groups, self.multigroup)
         return out[out["mi"] >= minimum].reset_index(drop=True)
 
     def score_tests(self, reference: bool = False) -> pd.DataFrame:
@@ -90,14 +150,19 @@ class CfaResult:
         Columns: lhs op rhs group (the released row's group) ref_group plabel_ref plabel x2 df pvalue.
         ``reference=True`` adds, per constrained parameter, the test of releasing it in the first group.
         """
-        from .modindices import score_tests
-
-        return score_tests(self._rep, self._est, self._x, self.groups, reference=reference)
+        eng = self._engine()
+        return score_tests(eng.rep, eng.estimator, eng.x, self.groups, reference=reference)
 
     @property
     def vcov(self) -> np.ndarray:
-        """Covariance matrix of the free parameters (in ``free`` order)."""
-        return np.array(self._vcov)
+        """Covariance matrix of the free parameters (n_x × n_x, in ``free`` order: row ``free − 1`` of
+        :attr:`params`), lavaan's ``vcov()``; formed on first use."""
+        return np.array(self._engine().covariance.full())
+
+    @property
+    def coef(self) -> np.ndarray:
+        """The free-parameter estimates in ``free`` order (lavaan ``coef()``)."""
+        return np.array(self._engine().x)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-serialisable: fit, params, converged, warnings, groups, nobs, estimator, missing."""
@@ -176,6 +241,7 @@ class CfaResult:
         L += ["", "Parameter Estimates:", ""]
         se_kind = "Robust (Huber-White)" if self.estimator == "MLR" else "Standard"
         L.append(f"  {'Standard errors':<44}{se_kind:>22}")
+        observed = set(self.model.observed)
         titles = {"=~": "Latent Variables:", "~": "Regressions:", "~~": "Covariances:", "~1": "Intercepts:"}
         p = self.params
         for gi, g in enumerate(self.groups):
@@ -208,7 +274,7 @@ class CfaResult:
                                 last = r.lhs
                             name = f"    {r.rhs}"
                         else:
-                            name = f"   .{r.lhs}" if r.lhs in self._rep.observed else f"    {r.lhs}"
+                            name = f"   .{r.lhs}" if r.lhs in observed else f"    {r.lhs}"
                         if r.label:
                             name = f"{name} ({r.label})"
                         fixed = r.free == 0
@@ -222,3 +288,7 @@ class CfaResult:
         if self.warnings:
             L += ["", "Warnings:"] + [f"  - {w}" for w in self.warnings]
         return "\n".join(L)
+
+
+#: the fit object of :meth:`analysis.sem.Model.fit` (the same class)
+Fit = CfaResult

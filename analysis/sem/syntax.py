@@ -346,10 +346,10 @@ def parse_model(text: str) -> ParsedModel:
                 p.take()
                 continue
             raise p.fail("expected '+' or end of statement")
-    for t in terms:
-        for v in t.fixed or ():
+    for term in terms:
+        for v in term.fixed or ():
             if v is not None and not math.isfinite(v):
-                raise _error("fixed value must be finite", lines[t.line - 1], t.line, t.column)
+                raise _error("fixed value must be finite", lines[term.line - 1], term.line, term.column)
     if not terms:
         raise ModelSyntaxError("the model is empty: no =~, ~~, ~ or ~1 statements")
     return ParsedModel(tuple(terms), tuple(cons), text)
