@@ -31,7 +31,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -40,16 +40,14 @@ from analysis.compare.factorial import anova_twoway, mixed_random_intercept
 from analysis.compare.group_tests import (
     anova_oneway,
     describe,
-    dunn,
-    games_howell,
     kruskal,
     levene,
     p_adjust,
     split_groups,
-    tukey_hsd,
     welch_anova,
 )
 from analysis.compare.hypotheses import seed_hypotheses
+from analysis.compare.posthoc import dunn, games_howell, tukey_hsd
 from analysis.compare.scores import GROUPINGS, LEVELS, reason_names, scale_scores
 from analysis.compare.timing import OCCURRED, TIMING_CODES, _instrument, timing_columns, timing_matrix
 from vcd_core.errors import DataError
@@ -284,10 +282,11 @@ def country_random_intercept(
     rows = []
     for r in cols:
         m = mixed_random_intercept(scores, r, group=group, fixed=fx)
+        notes = cast(list[str], m["warnings"])
         rows.append({"reason": r, "n": m["n"], "n_groups": m["n_groups"], "fixed": "+".join(fx),
                      "var_country": m["var_group"], "var_residual": m["var_residual"], "icc": m["icc"],
                      "lrt_chisq": m["lrt_chisq"], "p_unc": m["lrt_p"], "converged": m["converged"],
-                     "boundary": m["boundary"], "warnings": "; ".join(m["warnings"])})
+                     "boundary": m["boundary"], "warnings": "; ".join(notes)})
     out = pd.DataFrame(rows)
     out.insert(9, "p_adj", p_adjust(out["p_unc"].to_numpy(), correction))
     return out

@@ -58,6 +58,22 @@ def anova_twoway(data: pd.DataFrame, dv: str, a: str, b: str, typ: int = 2) -> p
     Type II tests each main effect adjusted for the other (not for the interaction); Type III tests each term
     adjusted for all others and needs every cell of ``a`` × ``b`` filled. ``partial_eta2`` = SS/(SS + SS_res).
 
+    Sums of squares by model comparison (least squares with the rank of each design), as ``car::Anova`` does.
+    Written here, not with statsmodels' ``anova_lm``: it agrees on complete designs (the tests compare) but with
+    an empty cell its Type II table is wrong: it keeps the aliased interaction column, giving df 4 instead of 3
+    and other sums of squares than car's (``tests/reference/expected/small_samples.R``, ``twoway_empty_cell``).
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per respondent; rows missing ``dv``, ``a`` or ``b`` are left out.
+    dv : str
+        Numeric outcome.
+    a, b : str
+        The two factors (levels: categories of a categorical column, else sorted labels).
+    typ : {2, 3}
+        Type II (treatment coding) or Type III (sum-to-zero coding) sums of squares.
+
     Returns
     -------
     DataFrame

@@ -122,7 +122,7 @@ def _temporal(data: pd.DataFrame, inst: Any) -> list[dict[str, Any]]:
                 rows.append(_row(hid, claim, test, n=len(occ), note="too few occurrences"))
                 continue
             counts = {p: int((occ == p).sum()) for p in ("before", "during", "after")}
-            low = min(counts, key=counts.get)
+            low = min(counts, key=lambda ph: counts[ph])
             share = counts[low] / len(occ)
             p = stats.binomtest(counts[low], len(occ), ANY_TIME_MIN_SHARE, alternative="greater").pvalue
             rows.append(_row(hid, claim, test, share, float(p), len(occ), note=f"smallest share: {low}"))

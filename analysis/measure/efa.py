@@ -135,12 +135,12 @@ def _check_collinear(r: np.ndarray, names: Sequence[str]) -> None:
         return
     p = len(names)
     off = np.abs(r - np.eye(p))
-    i, j = np.unravel_index(np.argmax(off), off.shape)
+    i, j = (int(v) for v in np.unravel_index(np.argmax(off), off.shape))
     if off[i, j] > 1 - 1e-8:
         raise DataError(f"items {names[min(i, j)]} and {names[max(i, j)]} are perfectly collinear "
                         f"(r = {r[i, j]:.3f}); drop one of them")
     v = vecs[:, 0]
-    involved = [names[k] for k in np.flatnonzero(np.abs(v) > 1e-6)]
+    involved = [names[k] for k in np.flatnonzero(np.abs(v) > 1e-6).tolist()]
     raise DataError(f"items {', '.join(involved)} are linearly dependent (the correlation matrix is singular); "
                     "drop one of them")
 

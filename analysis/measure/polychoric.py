@@ -296,7 +296,7 @@ def polychoric(data: pd.DataFrame, items: Sequence[str] | None = None, missing: 
     il, jl = np.tril_indices(p, -1)
     tabs = np.empty((len(il), K, K))
     npair = np.empty(len(il), dtype=np.int64)
-    for m, (i, j) in enumerate(zip(il, jl, strict=True)):
+    for m, (i, j) in enumerate(zip(il.tolist(), jl.tolist(), strict=True)):
         both = obs[:, i] & obs[:, j]
         t = np.bincount(codes[both, i] * K + codes[both, j], minlength=K * K).reshape(K, K)
         tabs[m] = t

@@ -192,7 +192,7 @@ def parallel_analysis(
             fa_obs = factor_eigenvalues(r)
             for it in range(n_iter):
                 z = rng.standard_normal((n_obs, p))
-                c = np.corrcoef(z, rowvar=False)
+                c = np.asarray(np.corrcoef(z, rowvar=False))
                 sim_pc[it] = np.sort(np.linalg.eigvalsh(c))[::-1]
                 sim_fa[it] = factor_eigenvalues(c)
                 if data is not None:

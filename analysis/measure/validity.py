@@ -219,9 +219,10 @@ def measures_from_params(params: pd.DataFrame, sample_cov: pd.DataFrame,
     """
     load = params[params["op"] == "=~"]
     if constructs is None:
-        constructs = {}
+        found: dict[str, list[str]] = {}
         for r in load.itertuples(index=False):
-            constructs.setdefault(r.lhs, []).append(r.rhs)
+            found.setdefault(str(r.lhs), []).append(str(r.rhs))
+        constructs = found
     names = list(constructs)
     cov = params[params["op"] == "~~"]
 
@@ -239,7 +240,7 @@ def measures_from_params(params: pd.DataFrame, sample_cov: pd.DataFrame,
         s = sample_cov.loc[items, items].to_numpy(float)
         ave_c = float((lam ** 2 * ps).sum() / np.trace(s))
         rows.append({"construct": c, "n_items": len(items), "ave": ave_c, "sqrt_ave": float(np.sqrt(ave_c)),
-                     "cr": composite_reliability(lam, ps, sample_cov=s)})
+                     "cr": composite_reliability(lam.tolist(), ps, sample_cov=s)})
     meas = pd.DataFrame(rows)
     k = len(names)
     fl = np.eye(k)
@@ -286,7 +287,7 @@ class ValidityResult:
         for r in flagged.itertuples(index=False):
             lines.append(f"  {r.construct_a} / {r.construct_b}: HTMT {r.htmt:.3f} > "
                          f"{HTMT_LIBERAL if r.above_090 else HTMT_STRICT:.2f}")
-        if self.measures is not None:
+        if self.measures is not None and self.fornell_larcker is not None:
             lines += ["AVE and composite reliability:", self.measures.to_string(index=False, **fmt),
                       "Fornell-Larcker (sqrt AVE on the diagonal):", self.fornell_larcker.to_string(**fmt)]
         lines += [f"note: {n}" for n in self.notes]
