@@ -139,6 +139,9 @@ def alpha(data: pd.DataFrame, items: Sequence[str], reverse: Sequence[str] = (),
           scale_range: tuple[float, float] | None = None, level: float = 0.95) -> AlphaResult:
     """Cronbach's α as psych ``alpha`` (keys given, ``check.keys=FALSE``).
 
+    Written here: ``pingouin.cronbach_alpha`` gives the same raw α but rounds its Feldt CI to three decimals and
+    has no standardised α, α-if-deleted or item-rest correlation; all of them come from one covariance matrix.
+
     Parameters
     ----------
     data : DataFrame
