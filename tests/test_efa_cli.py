@@ -138,9 +138,6 @@ def test_reliability_omega_hierarchical():
 
 
 def test_validity_with_cfa(tmp_path):
-    sem = pytest.importorskip("analysis.sem")
-    if not hasattr(sem, "cfa"):
-        pytest.skip("analysis.sem.cfa not available yet")
     ref = json.loads((REF / "expected" / "bfi_cfa.json").read_text())
     x = pd.read_csv(BFI)
     rev = ["A1", "C4", "C5", "E1", "E2", "O2", "O5"]

@@ -210,8 +210,9 @@ def test_renamed_headers_without_qsf_hint(inst, tmp_path):
 
 
 def test_simulator_qualtrics_output_round_trips(tmp_path):
-    simulate = pytest.importorskip("analysis.data.simulate.core")
-    simulate_io = pytest.importorskip("analysis.data.simulate.writer")
+    from analysis.data.simulate import core as simulate
+    from analysis.data.simulate import writer as simulate_io
+
     inst, _ = default_instrument()
     sim = simulate.simulate(inst, simulate.SimulationSpec(countries=("FI", "DE"), n_per_country=15, seed=2))
     out = simulate_io.write_simulation(sim, tmp_path, fmt="qualtrics")

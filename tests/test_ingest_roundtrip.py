@@ -19,10 +19,9 @@ from ingest_support import bank
 
 from analysis.data.ingest import read_responses
 from analysis.data.ingest.qualtrics import parse_qsf
-
-export = pytest.importorskip("instrument.export")
-from instrument.export.limesurvey import read_limesurvey  # noqa: E402
-from instrument.export.redcap import read_redcap  # noqa: E402
+from instrument import export
+from instrument.export.limesurvey import read_limesurvey
+from instrument.export.redcap import read_redcap
 
 
 def _bytes(rows, delimiter=",", quoting=csv.QUOTE_MINIMAL) -> bytes:

@@ -225,7 +225,5 @@ def test_config_paths_relative_to_the_toml(tmp_path):
 
 def test_demo_study_config_is_valid():
     demo = Path(__file__).resolve().parent.parent / "data" / "demo" / "study.toml"
-    if not demo.is_file():
-        pytest.skip("data/demo/study.toml is not in this tree yet")
     cfg = load_study(demo)
     assert cfg.data.path.is_file() and cfg.name

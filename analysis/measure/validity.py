@@ -38,6 +38,7 @@ import pandas as pd
 
 from analysis.data.prepare import numeric_columns
 from analysis.measure.reliability import composite_reliability
+from analysis.sem import cfa
 from vcd_core.errors import DataError, EstimationError, ModelSyntaxError
 
 __all__ = ["htmt", "htmt_pairs", "model_constructs", "measures_from_params", "ValidityResult", "validity",
@@ -308,14 +309,6 @@ class ValidityResult:
         }
 
 
-def _cfa_available() -> bool:
-    try:
-        from analysis.sem import cfa  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
 def _mixed_sign_notes(params: pd.DataFrame, constructs: Mapping[str, Sequence[str]]) -> list[str]:
     """A note per construct whose loadings have both signs: CR sums signed loadings (semTools does the same), so
     it is meaningless until those items are reverse-coded; AVE (squared loadings) and HTMT (|r|) are not affected.
@@ -385,27 +378,20 @@ def validity(data: pd.DataFrame, model: str | Mapping[str, Sequence[str]], cfa_r
     notes: list[str] = []
     measures = fl = None
     if use_cfa:
-        if cfa_result is None and not _cfa_available():
-            notes.append("AVE, composite reliability and Fornell-Larcker need the CFA engine (analysis.sem), "
-                         "which is not available; HTMT only")
-        else:
-            if cfa_result is None:
-                from analysis.sem import cfa
-
-                syntax = model if isinstance(model, str) else "\n".join(
-                    f"{c} =~ {' + '.join(v)}" for c, v in constructs.items())
-                cfa_result = cfa(syntax, data[items], estimator="ML", missing="listwise")
-            if not getattr(cfa_result, "converged", True):
-                notes.append("the CFA did not converge; AVE/CR are not trustworthy")
-            notes.extend(f"CFA: {w}" for w in getattr(cfa_result, "warnings", ()))
-            params = cfa_result.params
-            if "group" in params.columns and params["group"].astype(str).nunique() > 1:
-                raise EstimationError("validity measures need a single-group CFA")
-            s = x.cov(ddof=0)
-            measures, fl = measures_from_params(params, s, constructs)
-            notes.extend(_mixed_sign_notes(params, constructs))
-            bad = measures.loc[~measures["fornell_larcker_ok"], "construct"].tolist()
-            if bad:
-                notes.append(f"Fornell-Larcker not met for {', '.join(bad)}")
+        if cfa_result is None:
+            syntax = model if isinstance(model, str) else "\n".join(
+                f"{c} =~ {' + '.join(v)}" for c, v in constructs.items())
+            cfa_result = cfa(syntax, data[items], estimator="ML", missing="listwise")
+        if not getattr(cfa_result, "converged", True):
+            notes.append("the CFA did not converge; AVE/CR are not trustworthy")
+        notes.extend(f"CFA: {w}" for w in getattr(cfa_result, "warnings", ()))
+        params = cfa_result.params
+        if "group" in params.columns and params["group"].astype(str).nunique() > 1:
+            raise EstimationError("validity measures need a single-group CFA")
+        measures, fl = measures_from_params(params, x.cov(ddof=0), constructs)
+        notes.extend(_mixed_sign_notes(params, constructs))
+        bad = measures.loc[~measures["fornell_larcker_ok"], "construct"].tolist()
+        if bad:
+            notes.append(f"Fornell-Larcker not met for {', '.join(bad)}")
     return ValidityResult(htmt=h, htmt_pairs=htmt_pairs(h), measures=measures, fornell_larcker=fl, n=int(len(x)),
                           notes=tuple(notes))
