@@ -81,6 +81,7 @@ def _timing_long(data: pd.DataFrame, inst: Any) -> tuple[pd.DataFrame, dict[str,
 
 def _chi2(table: np.ndarray) -> tuple[float, float, float, float]:
     """Pearson's χ² of independence (no continuity correction), its df and p, and Cramér's V (SciPy)."""
+    table = np.asarray(table).astype(np.int64)  # counts (SciPy's association takes integer tables only)
     table = table[table.sum(axis=1) > 0][:, table.sum(axis=0) > 0]
     if min(table.shape) < 2:
         return np.nan, np.nan, np.nan, np.nan

@@ -44,13 +44,15 @@ from analysis.measure.retention import ParallelResult, parallel_analysis, smc, v
 from vcd_core.errors import DataError, EstimationError
 
 __all__ = ["EfaResult", "run_efa", "correlation_matrix", "kmo", "bartlett", "efa_from_correlation",
-           "suggest_reduction", "FLAG_PRIMARY", "FLAG_CROSS", "FLAG_H2"]
+           "suggest_reduction", "FLAG_PRIMARY", "FLAG_CROSS", "FLAG_H2", "HEYWOOD_H2"]
 
 METHODS = ("minres", "ml", "principal")
 ROTATIONS = ("oblimin", "promax", "geomin", "varimax", "none")
 OBLIQUE = ("oblimin", "promax", "geomin")
 #: loading-table flags: primary loading below, secondary loading above, communality below
 FLAG_PRIMARY, FLAG_CROSS, FLAG_H2 = 0.40, 0.30, 0.20
+#: a communality at or above this is reported as a Heywood case
+HEYWOOD_H2 = 0.995
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -394,6 +396,12 @@ def _loading_table(names: Sequence[str], load: np.ndarray, h2: np.ndarray) -> pd
     return df
 
 
+def _heywood(names: Sequence[str], h2: np.ndarray) -> str:
+    """The Heywood-case warning (communality ≥ :data:`HEYWOOD_H2`), or "" when there is none."""
+    hit = [names[i] for i in np.flatnonzero(h2 >= HEYWOOD_H2).tolist()]
+    return f"Heywood case: communality ≥ .995 for {', '.join(hit)}" if hit else ""
+
+
 def efa_from_correlation(r: pd.DataFrame, n_factors: int, n: int, method: str = "minres",
                          rotation: str = "oblimin") -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray, bool, list[str]]:
     """Extract and rotate from a correlation matrix: (loadings table, Φ, unrotated loadings, converged, warnings).
@@ -428,9 +436,9 @@ def efa_from_correlation(r: pd.DataFrame, n_factors: int, n: int, method: str = 
     warn = []
     if not converged:
         warn.append(f"{method} extraction did not converge")
-    heywood = [names[i] for i in np.flatnonzero(h2 >= 0.995)]
+    heywood = _heywood(names, h2)
     if heywood:
-        warn.append(f"Heywood case: communality ≥ .995 for {', '.join(heywood)}")
+        warn.append(heywood)
     cols = [f"F{j + 1}" for j in range(n_factors)]
     return _loading_table(names, load, h2), pd.DataFrame(phi, index=cols, columns=cols), load0, converged, warn
 

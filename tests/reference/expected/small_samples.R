@@ -34,6 +34,10 @@ al <- data.frame(i1 = c(1, 2, 3, 4, 5, 2, 3, 4, 5, 6, 3, 4),
 a <- psych::alpha(al, check.keys = FALSE)
 ci <- psych::alpha.ci(a$total$raw_alpha, n.obs = nrow(al), n.var = ncol(al), digits = 15)
 
+# chi-squared test of independence and Cramer's V (timing matrix: relationship type x occurrence answer)
+ct <- matrix(c(12, 5, 7, 3,   4, 9, 6, 8,   6, 6, 2, 10), nrow = 3, byrow = TRUE)
+cs <- suppressWarnings(chisq.test(ct, correct = FALSE))
+
 out <- list(
   meta = list(R_version = R.version.string, psych = as.character(packageVersion("psych")),
               car = as.character(packageVersion("car")), effectsize = as.character(packageVersion("effectsize")),
@@ -54,6 +58,9 @@ out <- list(
   twoway_empty_cell = list(data = tw, call = "car::Anova(lm(y ~ factor(a) * factor(b)), type = 2)",
                            term = rownames(aov2), ss = aov2$`Sum Sq`, df = aov2$Df, F = aov2$`F value`,
                            p = aov2$`Pr(>F)`),
+  chi2 = list(table = ct, statistic = unname(cs$statistic), df = unname(cs$parameter), p = cs$p.value,
+              cramers_v = rstatix::cramer_v(ct),
+              call = "chisq.test(table, correct = FALSE); rstatix::cramer_v(table)"),
   alpha = list(data = al, raw_alpha = a$total$raw_alpha, std_alpha = a$total$std.alpha, n = nrow(al),
                feldt_lower = ci$lower.ci, feldt_upper = ci$upper.ci,
                feldt_call = "psych::alpha.ci(raw_alpha, n.obs = 12, n.var = 3): F with n - 1 and (n - 1)(k - 1) df")
