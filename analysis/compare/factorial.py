@@ -188,6 +188,17 @@ def mixed_random_intercept(
     level = reference); SEs are lme4's (σ̂²(X'V⁻¹X)⁻¹). The group variance is tested against the
     fixed-effects-only model by a REML likelihood-ratio test with the 50:50 χ²(0)/χ²(1) mixture p (boundary).
 
+    Parameters
+    ----------
+    data : DataFrame
+        One row per respondent; rows missing any used column are left out.
+    dv : str
+        Numeric outcome.
+    group : str
+        Grouping of the random intercept (at least three groups).
+    fixed : tuple of str
+        Fixed factors (treatment coding, first level the reference).
+
     Returns
     -------
     dict

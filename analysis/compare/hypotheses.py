@@ -285,6 +285,16 @@ def verdict(estimate: float, p_adj: float, alpha: float = 0.05, rule: str = "p",
 def hypotheses_summary(table: pd.DataFrame) -> str:
     """Counts of verdicts as one line.
 
+    Parameters
+    ----------
+    table : DataFrame
+        The result of :func:`seed_hypotheses` (its ``verdict`` column).
+
+    Returns
+    -------
+    str
+        ``<n> supported, <n> not supported, <n> not testable``.
+
     Examples
     --------
     >>> hypotheses_summary(pd.DataFrame({"verdict": ["supported", "not supported", "supported"]}))

@@ -40,6 +40,16 @@ def _instrument(inst: Any | None) -> Any:
 def timing_columns(inst: Any | None = None) -> dict[str, str]:
     """Reason name → column of the timing matrix (the bank's ``TIMING`` rows, else ``TIM_<code>``).
 
+    Parameters
+    ----------
+    inst : Instrument, optional
+        The item bank (default: the bundled one).
+
+    Returns
+    -------
+    dict
+        Reason name -> timing-matrix column.
+
     Examples
     --------
     >>> timing_columns()["absence_of_information"]
@@ -96,6 +106,15 @@ def timing_matrix(
     correction: str = "holm",
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The per-reason timing matrix and χ² tests of its homogeneity.
+
+    Parameters
+    ----------
+    data : DataFrame
+        Responses with the timing-matrix columns (1..5) and, for the across-types tests, ``relationship_type``.
+    inst : Instrument, optional
+        The item bank (default: the bundled one).
+    correction : {"holm", "bh"}
+        Adjustment of the across-types p-values across reasons.
 
     Returns
     -------

@@ -52,6 +52,21 @@ def model_constructs(syntax: str) -> dict[str, list[str]]:
 
     Modifiers (``1*a``, ``NA*a``, ``lab*a``) are dropped; other lines are ignored.
 
+    Parameters
+    ----------
+    syntax : str
+        lavaan model syntax (lines or ``;``-separated statements; ``#`` comments).
+
+    Returns
+    -------
+    dict
+        Factor -> list of indicators, in order of appearance.
+
+    Raises
+    ------
+    ModelSyntaxError
+        An invalid factor or indicator name (with its line), or no measurement line at all.
+
     Examples
     --------
     >>> model_constructs("agree =~ A1 + A2 + A3\\nconsc =~ 1*C1 + C2 + C3  # comment")
@@ -173,6 +188,18 @@ def htmt(data: pd.DataFrame | None, constructs: Mapping[str, Sequence[str]], cor
 
 def htmt_pairs(matrix: pd.DataFrame, strict: float = HTMT_STRICT, liberal: float = HTMT_LIBERAL) -> pd.DataFrame:
     """Long table of construct pairs with HTMT flags: ``construct_a, construct_b, htmt, above_085, above_090``.
+
+    Parameters
+    ----------
+    matrix : DataFrame
+        An HTMT matrix (:func:`htmt`).
+    strict, liberal : float
+        Thresholds; a pair is flagged when its HTMT is strictly above.
+
+    Returns
+    -------
+    DataFrame
+        One row per pair (upper triangle).
 
     Examples
     --------
