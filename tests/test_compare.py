@@ -16,6 +16,7 @@ import pytest
 from analysis.compare.comparisons import (
     compare_groups,
     country_random_intercept,
+    run_comparisons,
     scale_scores,
     timing_columns,
     twoway_by_reason,
@@ -31,7 +32,7 @@ from instrument.model import (
     Theme,
 )
 from instrument.table3 import RELATIONSHIP_TYPES, TABLE3
-from vcd_core.errors import BankError, DataError
+from vcd_core.errors import DataError
 
 REASONS = [r.name for r in TABLE3]
 PHASES = ("before", "during", "after")
@@ -141,10 +142,7 @@ def test_scale_scores_missing_items(inst):
 def test_scores_with_the_bundled_bank():
     from instrument.validate import load_bank
 
-    try:
-        bank = load_bank()
-    except BankError as exc:
-        pytest.skip(f"bundled bank not complete yet: {exc.message[:80]}")
+    bank = load_bank()
     r = bank.reasons()[0]
     d = pd.DataFrame({i.code: [1, 7] for i in r.items})
     s = scale_scores(d, bank, reasons=[r.code])
@@ -401,3 +399,24 @@ def test_comparability_from_invariance_marks_countries(planted):
     notes = res.tests.set_index(["reason", "test"])["note"]
     assert notes[("absence_of_information", "welch_anova")] == "observed means not comparable (invariance) for C1"
     assert notes[("blaming", "welch_anova")] == ""
+
+
+# -- minimum sizes at their boundaries ----------------------------------------------------------------------------
+
+def test_two_respondents_per_group_is_enough():
+    d = pd.DataFrame({"blaming": [3.0, 4, 5, 7, 1, 2], "phase": ["before", "before", "during", "during", "after",
+                                                                 "after"]})
+    res = compare_groups(d, "phase", reasons=["blaming"])
+    assert res.descriptives["n"].tolist() == [2, 2, 2]
+    with pytest.raises(DataError, match=r"'after' \(n=1\)"):
+        compare_groups(d.iloc[:5], "phase", reasons=["blaming"])
+
+
+@pytest.mark.parametrize("n_countries,fitted", [(2, False), (3, True)])
+def test_country_model_needs_three_countries(inst, n_countries, fitted):
+    data = simulate(n=300, seed=9, n_countries=n_countries)
+    res = run_comparisons(data, inst, groupings=("phase",), hypotheses=False)
+    assert (res.country is not None) is fitted
+    assert ("country" in res.skipped) is not fitted
+    if fitted:
+        assert (res.country["n_groups"] == 3).all()

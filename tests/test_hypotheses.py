@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from test_compare import simulate, synthetic_instrument
 
-from analysis.compare.hypotheses import NOT_TESTABLE, hypotheses_summary, seed_hypotheses
+from analysis.compare.hypotheses import NOT_TESTABLE, RI_OMEGA2_MAX, hypotheses_summary, seed_hypotheses, verdict
 from instrument.table3 import TABLE3
 
 
@@ -65,3 +65,30 @@ def test_not_testable_without_timing_or_types(inst):
     assert (rel.verdict == NOT_TESTABLE).all() and rel.p_adj.isna().all()
     assert t[t.id.str.startswith("H-P-")].verdict.isin(["supported", "not supported"]).all()
     assert "not testable" in hypotheses_summary(t)
+
+
+# -- the verdict rules at their boundaries --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("estimate,p_adj,expected", [
+    (0.2, 0.05 * (1 - 1e-9), "supported"),  # p just below alpha
+    (0.2, 0.05, "not supported"),  # p = alpha is not significant
+    (0.0, 0.001, "not supported"),  # no difference is not the claimed direction
+    (-0.2, 0.001, "not supported"),  # significant, wrong direction
+    (np.nan, 0.01, NOT_TESTABLE), (0.2, np.nan, NOT_TESTABLE),
+])
+def test_verdict_p_rule(estimate, p_adj, expected):
+    assert verdict(estimate, p_adj, alpha=0.05) == expected
+
+
+def test_verdict_direction():
+    assert verdict(-0.2, 0.001, direction=-1) == "supported"
+    assert verdict(0.2, 0.001, direction=-1) == "not supported"
+
+
+@pytest.mark.parametrize("omega2,expected", [(RI_OMEGA2_MAX * (1 - 1e-9), "supported"),
+                                             (RI_OMEGA2_MAX, "not supported"), (-0.003, "supported"),
+                                             (0.05, "not supported")])
+def test_verdict_omega2_rule_ignores_p(omega2, expected):
+    assert RI_OMEGA2_MAX == 0.01
+    assert verdict(omega2, 0.0001, rule="omega2") == expected
+    assert verdict(omega2, 0.9, rule="omega2") == expected

@@ -47,3 +47,19 @@ def test_timing_matrix_bad_values(inst):
         timing_matrix(d, inst)
     with pytest.raises(DataError, match="no timing-matrix columns"):
         timing_matrix(pd.DataFrame({"x": [1]}), inst)
+
+
+def test_chi2_and_cramers_v_match_r():
+    """chisq.test(correct = FALSE) and rstatix::cramer_v on a 3 x 4 table (tests/reference/expected/small_samples.R)."""
+    import json
+    from pathlib import Path
+
+    from analysis.compare.timing import _chi2
+
+    ref = json.loads((Path(__file__).parent / "reference" / "expected" / "small_samples.json").read_text())["chi2"]
+    chi2, dof, p, v = _chi2(np.array(ref["table"], float))
+    np.testing.assert_allclose([chi2, dof, p, v], [ref["statistic"], ref["df"], ref["p"], ref["cramers_v"]],
+                               rtol=1e-10)
+    # an empty row or column is dropped before testing (it carries no information)
+    padded = np.vstack([np.array(ref["table"], float), np.zeros(4)])
+    np.testing.assert_allclose(_chi2(padded), [chi2, dof, p, v], rtol=1e-12)

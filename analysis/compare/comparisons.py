@@ -31,7 +31,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -40,16 +40,14 @@ from analysis.compare.factorial import anova_twoway, mixed_random_intercept
 from analysis.compare.group_tests import (
     anova_oneway,
     describe,
-    dunn,
-    games_howell,
     kruskal,
     levene,
     p_adjust,
     split_groups,
-    tukey_hsd,
     welch_anova,
 )
 from analysis.compare.hypotheses import seed_hypotheses
+from analysis.compare.posthoc import dunn, games_howell, tukey_hsd
 from analysis.compare.scores import GROUPINGS, LEVELS, reason_names, scale_scores
 from analysis.compare.timing import OCCURRED, TIMING_CODES, _instrument, timing_columns, timing_matrix
 from vcd_core.errors import DataError
@@ -155,6 +153,12 @@ def compare_groups(
         ``means_comparable`` to the descriptives and a ``note`` to the tests naming the groups whose observed
         means the invariance results do not support comparing.
 
+    Returns
+    -------
+    CompareResult
+        Descriptives, the four omnibus tests with effect sizes and p adjusted across reasons, and the post hoc
+        table of ``method``.
+
     Examples
     --------
     >>> d = pd.DataFrame({"blaming": [3.0, 4, 5, 2, 6, 5], "phase": ["before", "before", "during", "during",
@@ -229,6 +233,24 @@ def twoway_by_reason(
 ) -> pd.DataFrame:
     """Relationship type × phase ANOVA for each reason; p adjusted across reasons per term.
 
+    Parameters
+    ----------
+    scores : DataFrame
+        Reason scores (:func:`scale_scores`) with the columns ``a`` and ``b``.
+    reasons : sequence of str, optional
+        Score columns; default every Table-3 reason present.
+    a, b : str
+        The two factors (labels checked against :data:`LEVELS`).
+    typ : {2, 3}
+        Type II or Type III sums of squares (:func:`~analysis.compare.factorial.anova_twoway`).
+    correction : {"holm", "bh"}
+        Adjustment across reasons, per term.
+
+    Returns
+    -------
+    DataFrame
+        ``reason, type, term, ss, df, ms, statistic, p_unc, partial_eta2, p_adj`` per reason and term.
+
     Examples
     --------
     >>> rng = np.random.default_rng(0)
@@ -262,6 +284,19 @@ def country_random_intercept(
 
     Fixed factors absent from the data are left out (listed in ``fixed``).
 
+    Parameters
+    ----------
+    scores : DataFrame
+        Reason scores with ``group`` and the ``fixed`` columns.
+    reasons : sequence of str, optional
+        Score columns; default every Table-3 reason present.
+    group : str
+        The random-intercept grouping (country).
+    fixed : sequence of str
+        Fixed factors (treatment coded).
+    correction : {"holm", "bh"}
+        Adjustment of the likelihood-ratio p across reasons.
+
     Returns
     -------
     DataFrame
@@ -284,10 +319,11 @@ def country_random_intercept(
     rows = []
     for r in cols:
         m = mixed_random_intercept(scores, r, group=group, fixed=fx)
+        notes = cast(list[str], m["warnings"])
         rows.append({"reason": r, "n": m["n"], "n_groups": m["n_groups"], "fixed": "+".join(fx),
                      "var_country": m["var_group"], "var_residual": m["var_residual"], "icc": m["icc"],
                      "lrt_chisq": m["lrt_chisq"], "p_unc": m["lrt_p"], "converged": m["converged"],
-                     "boundary": m["boundary"], "warnings": "; ".join(m["warnings"])})
+                     "boundary": m["boundary"], "warnings": "; ".join(notes)})
     out = pd.DataFrame(rows)
     out.insert(9, "p_adj", p_adjust(out["p_unc"].to_numpy(), correction))
     return out
@@ -338,6 +374,32 @@ def run_comparisons(
     :class:`DataError`. ``comparability`` (the invariance step's ``construct, group, means_comparable``) marks
     country means the invariance results do not support comparing.
 
+    Parameters
+    ----------
+    data : DataFrame
+        Responses: item codes, metadata (``country``, ``relationship_type``, ``phase``) and timing-matrix columns.
+    inst : Instrument, optional
+        The item bank (default: the bundled one).
+    groupings : sequence of str
+        Columns to compare the reasons across.
+    reasons : sequence of str, optional
+        Reasons to score (names or codes); default all.
+    method : {"welch", "anova", "kruskal"}
+        Primary omnibus test and its post hoc test.
+    correction : {"holm", "bh"}
+        Multiple-testing adjustment across reasons (and across the hypotheses table).
+    alpha : float
+        Significance level of the verdicts and summaries.
+    hypotheses : bool
+        Also test the seed study's Table 3 claims (:func:`~analysis.compare.hypotheses.seed_hypotheses`).
+    comparability : DataFrame, optional
+        The invariance step's ``construct, group, means_comparable``.
+
+    Returns
+    -------
+    Comparisons
+        Every part, ``None`` where skipped (the reason in ``skipped``).
+
     Examples
     --------
     >>> from analysis.data.simulate import SimulationSpec, simulate
@@ -385,6 +447,18 @@ def write_results(res: Comparisons, folder: str | Path) -> list[str]:
     ``by_<grouping>.csv``, ``tests_<grouping>.csv``, ``posthoc_<grouping>.csv``, ``timing.csv``,
     ``timing_tests.csv``, ``twoway.csv``, ``country.csv``, ``hypotheses.csv`` and ``summary.json``; returns the
     file names written. Floats are written with 10 significant digits, so identical runs give identical files.
+
+    Parameters
+    ----------
+    res : Comparisons
+        The result of :func:`run_comparisons`.
+    folder : str or Path
+        The ``compare/`` folder (created if missing).
+
+    Returns
+    -------
+    list of str
+        The names of the files written, in writing order.
 
     Examples
     --------

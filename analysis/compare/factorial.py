@@ -58,6 +58,22 @@ def anova_twoway(data: pd.DataFrame, dv: str, a: str, b: str, typ: int = 2) -> p
     Type II tests each main effect adjusted for the other (not for the interaction); Type III tests each term
     adjusted for all others and needs every cell of ``a`` × ``b`` filled. ``partial_eta2`` = SS/(SS + SS_res).
 
+    Sums of squares by model comparison (least squares with the rank of each design), as ``car::Anova`` does.
+    Written here, not with statsmodels' ``anova_lm``: it agrees on complete designs (the tests compare) but with
+    an empty cell its Type II table is wrong: it keeps the aliased interaction column, giving df 4 instead of 3
+    and other sums of squares than car's (``tests/reference/expected/small_samples.R``, ``twoway_empty_cell``).
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per respondent; rows missing ``dv``, ``a`` or ``b`` are left out.
+    dv : str
+        Numeric outcome.
+    a, b : str
+        The two factors (levels: categories of a categorical column, else sorted labels).
+    typ : {2, 3}
+        Type II (treatment coding) or Type III (sum-to-zero coding) sums of squares.
+
     Returns
     -------
     DataFrame
@@ -171,6 +187,17 @@ def mixed_random_intercept(
     warns about convergence; the tests compare both against lme4. Fixed factors use treatment coding (first
     level = reference); SEs are lme4's (σ̂²(X'V⁻¹X)⁻¹). The group variance is tested against the
     fixed-effects-only model by a REML likelihood-ratio test with the 50:50 χ²(0)/χ²(1) mixture p (boundary).
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per respondent; rows missing any used column are left out.
+    dv : str
+        Numeric outcome.
+    group : str
+        Grouping of the random intercept (at least three groups).
+    fixed : tuple of str
+        Fixed factors (treatment coding, first level the reference).
 
     Returns
     -------

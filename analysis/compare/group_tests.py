@@ -1,11 +1,15 @@
 """Group tests on one outcome: descriptives, Levene, Welch/classic ANOVA, Kruskal-Wallis, post hoc tests, effect sizes.
 
 Pingouin-style functions: each takes a long DataFrame, the outcome column ``dv`` and the grouping column
-``between`` and returns a tidy DataFrame with identifier-safe columns (``p_unc``, ``p_adj``, ``ci_low``,
-``ci_high``). The formulas follow R (``oneway.test``, ``aov``, ``kruskal.test``, ``car::leveneTest``,
-``TukeyHSD``, ``rstatix::games_howell_test``) and are checked against R output on psychTools' ``bfi``
-(``tests/reference/bfi_group_tests.json``). The studentized-range distribution is computed here, vectorised
-(:func:`ptukey`, :func:`qtukey`), because SciPy's is slow for per-pair quantiles.
+``between`` (or a :class:`Groups` from :func:`split_groups`) and returns a tidy DataFrame with identifier-safe
+columns (``p_unc``, ``p_adj``, ``ci_low``, ``ci_high``). The results follow R (``oneway.test``, ``aov``,
+``kruskal.test``, ``car::leveneTest``, ``TukeyHSD``, ``rstatix::games_howell_test``, ``p.adjust``) and are checked
+against R output on psychTools' ``bfi`` (``tests/reference/bfi_group_tests.json``).
+
+Who computes what: Levene/Brown-Forsythe and Kruskal-Wallis H are ``scipy.stats``; Welch's ANOVA is statsmodels'
+``anova_oneway``; the classic ANOVA table is pingouin's ``anova``; Holm and Benjamini-Hochberg are statsmodels'
+``multipletests``. Written here (no Python library has them): the effect sizes' noncentral-distribution CIs
+(effectsize's method). The post hoc tests are in :mod:`analysis.compare.posthoc`.
 
 Rows with a missing outcome or group are left out of a test; ``n`` in every result says how many were used.
 Bad input raises :class:`~vcd_core.errors.DataError`: a missing column, fewer than two groups, a group with
@@ -23,115 +27,28 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import warnings
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
-from itertools import combinations
 
 import numpy as np
 import pandas as pd
-from scipy import interpolate, optimize, special, stats
+from scipy import optimize, stats
+from statsmodels.stats.multitest import multipletests
+from statsmodels.stats.oneway import anova_oneway as _sm_anova_oneway
 
 from vcd_core.errors import DataError
 
 __all__ = [
+    "Groups",
     "anova_oneway",
     "describe",
-    "dunn",
-    "games_howell",
     "kruskal",
     "levene",
     "p_adjust",
-    "ptukey",
-    "qtukey",
-    "tukey_hsd",
+    "split_groups",
     "welch_anova",
 ]
-
-# ---------------------------------------------------------------------------------------------------------------
-# studentized range distribution (Gauss-Legendre quadrature; matches scipy.stats.studentized_range to ~1e-8)
-
-
-def _panels(a: float, b: float, npan: int, nodes: int) -> tuple[np.ndarray, np.ndarray]:
-    x, w = np.polynomial.legendre.leggauss(nodes)
-    edges = np.linspace(a, b, npan + 1)
-    h = np.diff(edges) / 2
-    return (edges[:-1, None] + h[:, None] * (x[None, :] + 1)).ravel(), (h[:, None] * w[None, :]).ravel()
-
-
-_ZX, _ZW = _panels(-8.5, 8.5, 8, 20)
-_ZPHI = _ZW * np.exp(-(_ZX**2) / 2) / np.sqrt(2 * np.pi)
-_ZCDF = special.ndtr(_ZX)
-_UX, _UW = _panels(0.0, 1.0, 10, 20)
-_W_MAX = 14.0
-_DF_INF = 25000.0  # as R's ptukey: above this many df the range of normals is used (df = inf)
-
-
-def _prange(w: np.ndarray, k: int) -> np.ndarray:
-    """P(range of k standard normals < w), elementwise."""
-    d = np.clip(_ZCDF - special.ndtr(_ZX - np.asarray(w, float)[..., None]), 0.0, 1.0)
-    return np.clip(k * np.sum(_ZPHI * d ** (k - 1), axis=-1), 0.0, 1.0)
-
-
-@lru_cache(maxsize=64)
-def _prange_spline(k: int) -> interpolate.CubicSpline:
-    """A cubic spline of w ↦ P(range < w) on [0, 14] (step 0.005; interpolation error < 1e-9)."""
-    w = np.linspace(0.0, _W_MAX, 2801)
-    return interpolate.CubicSpline(w, _prange(w, k))
-
-
-def _prange_fast(w: np.ndarray, k: int) -> np.ndarray:
-    w = np.asarray(w, float)
-    return np.where(w >= _W_MAX, 1.0, np.clip(_prange_spline(k)(np.minimum(w, _W_MAX)), 0.0, 1.0))
-
-
-def ptukey(q: np.ndarray | float, k: int, df: np.ndarray | float) -> np.ndarray:
-    """Cumulative distribution of the studentized range (R's ``ptukey(q, k, df)``), vectorised over ``q``/``df``.
-
-    Examples
-    --------
-    >>> round(float(ptukey(3.5, 3, 20)[0]), 6)
-    0.944108
-    """
-    q = np.atleast_1d(np.asarray(q, float))
-    df = np.broadcast_to(np.asarray(df, float), q.shape)
-    out = np.zeros(q.shape)
-    pos = q > 0
-    big = pos & (~np.isfinite(df) | (df > _DF_INF))
-    out[big] = _prange(q[big], k)
-    fin = pos & ~big
-    if fin.any():
-        d = df[fin][:, None]
-        lo = 0.5 * np.log(stats.chi2.ppf(1e-16, d) / d)
-        hi = 0.5 * np.log(stats.chi2.isf(1e-16, d) / d)
-        y = lo + (hi - lo) * _UX[None, :]
-        x = d * np.exp(2 * y)
-        dens = np.exp(stats.chi2.logpdf(x, d) + np.log(2 * x)) * (hi - lo)
-        out[fin] = np.clip(np.sum(_UW * dens * _prange_fast(q[fin][:, None] * np.exp(y), k), axis=-1), 0.0, 1.0)
-    return out
-
-
-def qtukey(p: float, k: int, df: np.ndarray | float) -> np.ndarray:
-    """Quantile of the studentized range (R's ``qtukey(p, k, df)``), vectorised over ``df`` (bisection on ptukey).
-
-    Examples
-    --------
-    >>> round(float(qtukey(0.95, 3, 20)[0]), 4)
-    3.5779
-    """
-    df = np.atleast_1d(np.asarray(df, float))
-    lo, hi = np.zeros(df.shape), np.full(df.shape, 1.0)
-    while True:  # bracket
-        low = ptukey(hi, k, df) < p
-        if not low.any():
-            break
-        hi = np.where(low, hi * 2, hi)
-    for _ in range(45):
-        mid = (lo + hi) / 2
-        below = ptukey(mid, k, df) < p
-        lo, hi = np.where(below, mid, lo), np.where(below, hi, mid)
-    return (lo + hi) / 2
-
 
 # ---------------------------------------------------------------------------------------------------------------
 # splitting data into groups
@@ -178,6 +95,24 @@ def split_groups(
 
     Group labels are strings; their order is ``levels`` (when given, groups absent from the data are skipped),
     the categories of a categorical column, or the sorted labels.
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per respondent.
+    dv : str
+        Numeric outcome column (rows where it is missing are left out).
+    between : str
+        Grouping column (rows where it is missing are left out).
+    levels : sequence of str, optional
+        The allowed labels, in the order to report them.
+    min_n : int
+        Smallest group size accepted.
+
+    Returns
+    -------
+    Groups
+        Labels in order and one float array per group.
 
     Raises
     ------
@@ -241,9 +176,10 @@ def _groups(data: pd.DataFrame | Groups, dv: str | None, between: str | None) ->
     return split_groups(data, dv, between)
 
 
-def _row(gr: Groups, test: str, statistic: float, df1: float, df2: float, p: float, **extra) -> pd.DataFrame:
-    rec = {"dv": gr.dv, "between": gr.between, "test": test, "n": int(gr.n.sum()), "k": len(gr.labels),
-           "statistic": float(statistic), "df1": float(df1), "df2": float(df2), "p_unc": float(p)}
+def _row(gr: Groups, test: str, statistic: float, df1: float, df2: float, p: float, **extra: float) -> pd.DataFrame:
+    rec: dict[str, object] = {"dv": gr.dv, "between": gr.between, "test": test, "n": int(gr.n.sum()),
+                              "k": len(gr.labels), "statistic": float(statistic), "df1": float(df1),
+                              "df2": float(df2), "p_unc": float(p)}
     rec.update({k: float(v) for k, v in extra.items()})
     return pd.DataFrame([rec])
 
@@ -255,6 +191,20 @@ def _row(gr: Groups, test: str, statistic: float, df1: float, df2: float, p: flo
 def describe(data: pd.DataFrame | Groups, dv: str | None = None, between: str | None = None,
              ci: float = 0.95) -> pd.DataFrame:
     """n, mean, sd, standard error, t-based confidence interval and median of ``dv`` per group.
+
+    Parameters
+    ----------
+    data : DataFrame or Groups
+        Long data (one row per respondent) or an outcome already split by :func:`split_groups`.
+    dv, between : str, optional
+        Outcome and grouping columns (not needed with a :class:`Groups`).
+    ci : float
+        Confidence level of the interval of the mean (mean ± t(ci, n − 1)·se).
+
+    Returns
+    -------
+    DataFrame
+        ``dv, between, group, n, mean, sd, se, ci_low, ci_high, median``, one row per group.
 
     Examples
     --------
@@ -271,20 +221,25 @@ def describe(data: pd.DataFrame | Groups, dv: str | None = None, between: str | 
                          "median": [float(np.median(a)) for a in gr.arrays]})
 
 
-def _oneway_f(arrays: Sequence[np.ndarray]) -> tuple[float, float, float, float, float, float]:
-    n = np.array([len(a) for a in arrays], float)
-    m = np.array([a.mean() for a in arrays])
-    grand = np.sum(n * m) / n.sum()
-    ssb = float(np.sum(n * (m - grand) ** 2))
-    ssw = float(sum(np.sum((a - mi) ** 2) for a, mi in zip(arrays, m, strict=True)))
-    df1, df2 = len(arrays) - 1, n.sum() - len(arrays)
-    f = (ssb / df1) / (ssw / df2) if ssw > 0 else np.inf
-    return f, df1, df2, ssb, ssw, float(stats.f.sf(f, df1, df2))
-
-
 def levene(data: pd.DataFrame | Groups, dv: str | None = None, between: str | None = None,
            center: str = "median") -> pd.DataFrame:
-    """Levene's test of equal variances; ``center='median'`` is Brown-Forsythe (``car::leveneTest`` default).
+    """Levene's test of equal variances (``scipy.stats.levene``); ``center='median'`` is Brown-Forsythe.
+
+    ``car::leveneTest``'s default is the median.
+
+    Parameters
+    ----------
+    data : DataFrame or Groups
+        Long data or an outcome split by :func:`split_groups`.
+    dv, between : str, optional
+        Outcome and grouping columns (not needed with a :class:`Groups`).
+    center : {"median", "mean"}
+        Deviations from the group median (Brown-Forsythe) or mean (Levene's original).
+
+    Returns
+    -------
+    DataFrame
+        One row: ``dv, between, test, n, k, statistic, df1, df2, p_unc`` (test ``levene_<center>``).
 
     Examples
     --------
@@ -295,12 +250,13 @@ def levene(data: pd.DataFrame | Groups, dv: str | None = None, between: str | No
     gr = _groups(data, dv, between)
     if center not in ("median", "mean"):
         raise ValueError("center must be 'median' or 'mean'")
-    fn = np.median if center == "median" else np.mean
-    f, df1, df2, _, _, p = _oneway_f([np.abs(a - fn(a)) for a in gr.arrays])
-    return _row(gr, f"levene_{center}", f, df1, df2, p)
+    with np.errstate(divide="ignore", invalid="ignore"):  # no spread of deviations within groups: W = inf, p = 0
+        res = stats.levene(*gr.arrays, center=center)
+    k = len(gr.labels)
+    return _row(gr, f"levene_{center}", res.statistic, k - 1, gr.n.sum() - k, res.pvalue)
 
 
-def _ncp_bounds(cdf, stat: float, level: float) -> tuple[float, float]:
+def _ncp_bounds(cdf: Callable[[float, float], float], stat: float, level: float) -> tuple[float, float]:
     """Noncentrality bounds: cdf(stat; ncp) = 1 - a/2 (lower) and a/2 (upper), 0 where unattainable."""
     a = (1 - level) / 2
     out = []
@@ -315,14 +271,41 @@ def _ncp_bounds(cdf, stat: float, level: float) -> tuple[float, float]:
     return out[0], out[1]
 
 
+def _pve_ci(f: float, df1: float, df2: float, level: float) -> tuple[float, float]:
+    """effectsize's CI of a proportion of variance: noncentral-F bounds λ of ``f`` mapped to λ/(λ + df2)."""
+    lo, hi = _ncp_bounds(lambda x, nc: stats.ncf.cdf(x, df1, df2, nc) if nc > 0 else stats.f.cdf(x, df1, df2),
+                         f, level)
+    return lo / (lo + df2), hi / (hi + df2)
+
+
 def anova_oneway(data: pd.DataFrame | Groups, dv: str | None = None, between: str | None = None,
                  ci: float = 0.95) -> pd.DataFrame:
-    """Classic one-way ANOVA (``aov``) with η², ω², ε² and two-sided CIs for η² and ω².
+    """Classic one-way ANOVA (``aov``; the table is ``pingouin.anova``) with η², ω², ε² and CIs for η² and ω².
 
-    η² = SSb/SSt; ω² = (SSb − dfb·MSw)/(SSt + MSw); ε² = (SSb − dfb·MSw)/SSt. CIs follow
-    ``effectsize::eta_squared`` / ``omega_squared(ci = 0.95, alternative = "two.sided")``: the noncentral F
-    distribution is inverted at F (for ω²: at the F implied by ω², (ω²/dfb)/((1 − ω²)/dfw)) and each
-    noncentrality bound λ becomes λ/(λ + dfw). ``ci_low``/``ci_high`` are η²'s, ``omega2_ci_low``/``_high`` ω²'s.
+    η² = SSb/SSt; ω² = (SSb − dfb·MSw)/(SSt + MSw); ε² = (SSb − dfb·MSw)/SSt. The CIs are computed here, as
+    ``effectsize::eta_squared`` / ``omega_squared(ci = 0.95, alternative = "two.sided")`` do them (no Python
+    library has them): the noncentral F distribution is inverted at F (for ω²: at the F implied by ω²,
+    (ω²/dfb)/((1 − ω²)/dfw)) and each noncentrality bound λ becomes λ/(λ + dfw).
+
+    Parameters
+    ----------
+    data : DataFrame or Groups
+        Long data or an outcome split by :func:`split_groups`.
+    dv, between : str, optional
+        Outcome and grouping columns (not needed with a :class:`Groups`).
+    ci : float
+        Confidence level of the effect-size intervals.
+
+    Returns
+    -------
+    DataFrame
+        One row: ``dv, between, test, n, k, statistic, df1, df2, p_unc, ss_between, ss_within, ms_within, eta2,
+        omega2, epsilon2, ci_low, ci_high`` (η²'s CI) ``, omega2_ci_low, omega2_ci_high``.
+
+    Raises
+    ------
+    DataError
+        Every group constant (no variance within groups: F is infinite).
 
     Examples
     --------
@@ -331,8 +314,20 @@ def anova_oneway(data: pd.DataFrame | Groups, dv: str | None = None, between: st
     >>> round(float(r.eta2), 3), round(float(r.omega2), 3)
     (0.79, 0.696)
     """
+    import pingouin  # here, not at the top: importing it takes ~0.5 s and only this table needs it
+
     gr = _groups(data, dv, between)
-    f, df1, df2, ssb, ssw, p = _oneway_f(gr.arrays)
+    if all(np.ptp(a) == 0 for a in gr.arrays):
+        raise DataError(f"{gr.dv} has no variance within the {gr.between} groups; the F ratio is undefined",
+                        column=gr.dv)
+    long = pd.DataFrame({"y": gr.values, "g": np.repeat(np.arange(len(gr.labels)), gr.n.astype(int))})
+    with warnings.catch_warnings():  # pingouin 0.7 calls dropna(inplace=True), deprecated in pandas 3.1
+        warnings.filterwarnings("ignore", message=".*inplace.*", category=DeprecationWarning)
+        tab = pingouin.anova(data=long, dv="y", between="g", detailed=True)
+    p_col = "p_unc" if "p_unc" in tab.columns else "p-unc"  # pingouin < 0.6 wrote p-unc
+    ssb, ssw = float(tab["SS"].iloc[0]), float(tab["SS"].iloc[1])
+    df1, df2 = float(tab["DF"].iloc[0]), float(tab["DF"].iloc[1])
+    f, p = float(tab["F"].iloc[0]), float(tab[p_col].iloc[0])
     sst, msw = ssb + ssw, ssw / df2
     omega2 = (ssb - df1 * msw) / (sst + msw)
     eta_ci = _pve_ci(f, df1, df2, ci)
@@ -342,15 +337,25 @@ def anova_oneway(data: pd.DataFrame | Groups, dv: str | None = None, between: st
                 ci_low=eta_ci[0], ci_high=eta_ci[1], omega2_ci_low=om_ci[0], omega2_ci_high=om_ci[1])
 
 
-def _pve_ci(f: float, df1: float, df2: float, level: float) -> tuple[float, float]:
-    """effectsize's CI of a proportion of variance: noncentral-F bounds λ of ``f`` mapped to λ/(λ + df2)."""
-    lo, hi = _ncp_bounds(lambda x, nc: stats.ncf.cdf(x, df1, df2, nc) if nc > 0 else stats.f.cdf(x, df1, df2),
-                         f, level)
-    return lo / (lo + df2), hi / (hi + df2)
-
-
 def welch_anova(data: pd.DataFrame | Groups, dv: str | None = None, between: str | None = None) -> pd.DataFrame:
-    """Welch's heteroscedastic one-way ANOVA (``oneway.test(var.equal = FALSE)``).
+    """Welch's heteroscedastic one-way ANOVA (``oneway.test(var.equal = FALSE)``; statsmodels' ``anova_oneway``).
+
+    Parameters
+    ----------
+    data : DataFrame or Groups
+        Long data or an outcome split by :func:`split_groups`.
+    dv, between : str, optional
+        Outcome and grouping columns (not needed with a :class:`Groups`).
+
+    Returns
+    -------
+    DataFrame
+        One row: ``dv, between, test, n, k, statistic, df1, df2, p_unc`` (df2 is Welch's fractional df).
+
+    Raises
+    ------
+    DataError
+        A group without variance (Welch's weights n/s² are undefined).
 
     Examples
     --------
@@ -359,19 +364,13 @@ def welch_anova(data: pd.DataFrame | Groups, dv: str | None = None, between: str
     12.8814
     """
     gr = _groups(data, dv, between)
-    n, m, v = gr.n, gr.mean, gr.var
+    v = gr.var
     if np.any(v == 0):
         zero = [lab for lab, vi in zip(gr.labels, v, strict=True) if vi == 0]
         raise DataError(f"{gr.dv} has no variance within {gr.between} group(s) {', '.join(map(repr, zero))}; "
                         "Welch's test needs variance in every group (use --method kruskal)", column=gr.between)
-    k = len(n)
-    w = n / v
-    sw = w.sum()
-    mw = np.sum(w * m) / sw
-    tmp = np.sum((1 - w / sw) ** 2 / (n - 1)) / (k**2 - 1)
-    f = np.sum(w * (m - mw) ** 2) / ((k - 1) * (1 + 2 * (k - 2) * tmp))
-    df2 = 1 / (3 * tmp)
-    return _row(gr, "welch_anova", f, k - 1, df2, stats.f.sf(f, k - 1, df2))
+    res = _sm_anova_oneway(list(gr.arrays), use_var="unequal", welch_correction=True)
+    return _row(gr, "welch_anova", res.statistic, res.df_num, res.df_denom, res.pvalue)
 
 
 def _ranks(gr: Groups) -> tuple[np.ndarray, float]:
@@ -384,9 +383,26 @@ def _ranks(gr: Groups) -> tuple[np.ndarray, float]:
 
 def kruskal(data: pd.DataFrame | Groups, dv: str | None = None, between: str | None = None,
             ci: float = 0.95) -> pd.DataFrame:
-    """Kruskal-Wallis H with tie correction (``kruskal.test``), ε² = H/(n − 1) and η²_H = (H − k + 1)/(n − k).
+    """Kruskal-Wallis H with tie correction (``kruskal.test``; ``scipy.stats.kruskal``) and its effect sizes.
 
-    The CI of ε² inverts the noncentral χ² distribution of H (asymptotic): [(k−1+λ_L)/(n−1), (k−1+λ_U)/(n−1)].
+    ε² = H/((n² − 1)/(n + 1)) = H/(n − 1) (Tomczak & Tomczak 2014) and η²_H = (H − k + 1)/(n − k)
+    (``rstatix::kruskal_effsize``). The CI of ε² is computed here (no library has it): it inverts the
+    noncentral χ² distribution of H (asymptotic), [(k − 1 + λ_L)/(n − 1), (k − 1 + λ_U)/(n − 1)].
+
+    Parameters
+    ----------
+    data : DataFrame or Groups
+        Long data or an outcome split by :func:`split_groups`.
+    dv, between : str, optional
+        Outcome and grouping columns (not needed with a :class:`Groups`).
+    ci : float
+        Confidence level of the interval of ε².
+
+    Returns
+    -------
+    DataFrame
+        One row: ``dv, between, test, n, k, statistic, df1, df2`` (NaN) ``, p_unc, epsilon2, eta2_h, ci_low,
+        ci_high``.
 
     Examples
     --------
@@ -395,125 +411,35 @@ def kruskal(data: pd.DataFrame | Groups, dv: str | None = None, between: str | N
     6.1083
     """
     gr = _groups(data, dv, between)
-    r, ties = _ranks(gr)
-    n = gr.n
-    ntot = n.sum()
-    ends = np.cumsum(n).astype(int)
-    rsum = np.add.reduceat(r, np.r_[0, ends[:-1]])
-    h = (12 / (ntot * (ntot + 1)) * np.sum(rsum**2 / n) - 3 * (ntot + 1)) / (1 - ties / (ntot**3 - ntot))
-    k = len(n)
+    res = stats.kruskal(*gr.arrays)
+    h = float(res.statistic)
+    ntot, k = float(gr.n.sum()), len(gr.labels)
     lam_lo, lam_hi = _ncp_bounds(lambda x, nc: stats.ncx2.cdf(x, k - 1, nc) if nc > 0 else stats.chi2.cdf(x, k - 1),
                                  h, ci)
-    return _row(gr, "kruskal", h, k - 1, np.nan, stats.chi2.sf(h, k - 1), epsilon2=h / (ntot - 1),
+    return _row(gr, "kruskal", h, k - 1, np.nan, res.pvalue, epsilon2=h / (ntot - 1),
                 eta2_h=(h - k + 1) / (ntot - k), ci_low=(k - 1 + lam_lo) / (ntot - 1),
                 ci_high=(k - 1 + lam_hi) / (ntot - 1))
 
 
-# ---------------------------------------------------------------------------------------------------------------
-# post hoc tests
-
-
-def _pairs(gr: Groups) -> tuple[np.ndarray, np.ndarray]:
-    ij = np.array(list(combinations(range(len(gr.labels)), 2)))
-    return ij[:, 0], ij[:, 1]
-
-
-def _pair_frame(gr: Groups, i: np.ndarray, j: np.ndarray, test: str) -> pd.DataFrame:
-    n, m = gr.n, gr.mean
-    lab = np.array(gr.labels, dtype=object)
-    return pd.DataFrame({"dv": gr.dv, "between": gr.between, "test": test, "group1": lab[i], "group2": lab[j],
-                         "n1": n[i].astype(int), "n2": n[j].astype(int), "mean1": m[i], "mean2": m[j],
-                         "estimate": m[j] - m[i]})
-
-
-def games_howell(data: pd.DataFrame | Groups, dv: str | None = None, between: str | None = None,
-                 ci: float = 0.95) -> pd.DataFrame:
-    """Games-Howell pairwise comparisons (``rstatix::games_howell_test``), unrounded.
-
-    ``estimate`` = mean2 − mean1; ``se`` = sqrt(v1/n1 + v2/n2); ``t`` = |estimate|/se with Welch-Satterthwaite
-    ``df``; ``p_adj`` = P(studentized range > t·√2); CI = estimate ∓ qtukey(ci, k, df)·se/√2.
-
-    Examples
-    --------
-    >>> d = pd.DataFrame({"y": [1.0, 2, 3, 2, 3, 4, 5, 6, 5], "g": list("aaabbbccc")})
-    >>> games_howell(d, "y", "g")[["group1", "group2"]].values.tolist()
-    [['a', 'b'], ['a', 'c'], ['b', 'c']]
-    """
-    gr = _groups(data, dv, between)
-    i, j = _pairs(gr)
-    n, v = gr.n, gr.var
-    out = _pair_frame(gr, i, j, "games_howell")
-    a, b = v[i] / n[i], v[j] / n[j]
-    se = np.sqrt(a + b)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        df = (a + b) ** 2 / (a**2 / (n[i] - 1) + b**2 / (n[j] - 1))
-        t = np.abs(out["estimate"].to_numpy()) / se
-    k = len(gr.labels)
-    half = qtukey(ci, k, df) * se / np.sqrt(2)
-    out["se"], out["t"], out["df"] = se, t, df
-    out["p_adj"] = 1 - ptukey(t * np.sqrt(2), k, df)
-    out["ci_low"], out["ci_high"] = out["estimate"] - half, out["estimate"] + half
-    return out
-
-
-def tukey_hsd(data: pd.DataFrame | Groups, dv: str | None = None, between: str | None = None,
-              ci: float = 0.95) -> pd.DataFrame:
-    """Tukey's HSD (Tukey-Kramer for unequal n) with pooled within-group variance (``TukeyHSD``).
-
-    Examples
-    --------
-    >>> d = pd.DataFrame({"y": [1.0, 2, 3, 2, 3, 4, 5, 6, 5], "g": list("aaabbbccc")})
-    >>> round(float(tukey_hsd(d, "y", "g")["p_adj"].iloc[1]), 4)
-    0.0085
-    """
-    gr = _groups(data, dv, between)
-    i, j = _pairs(gr)
-    n = gr.n
-    _, _, df2, _, ssw, _ = _oneway_f(gr.arrays)
-    msw = ssw / df2
-    out = _pair_frame(gr, i, j, "tukey_hsd")
-    se = np.sqrt(msw / 2 * (1 / n[i] + 1 / n[j]))
-    q = np.abs(out["estimate"].to_numpy()) / se
-    k = len(gr.labels)
-    half = float(qtukey(ci, k, df2)[0]) * se
-    out["se"], out["t"], out["df"] = se * np.sqrt(2), q / np.sqrt(2), df2
-    out["p_adj"] = 1 - ptukey(q, k, df2)
-    out["ci_low"], out["ci_high"] = out["estimate"] - half, out["estimate"] + half
-    return out
-
-
-def dunn(data: pd.DataFrame | Groups, dv: str | None = None, between: str | None = None,
-         correction: str = "holm") -> pd.DataFrame:
-    """Dunn's (1964) pairwise rank test with tie correction; p adjusted over the pairs (Holm or BH).
-
-    ``z`` = (mean rank2 − mean rank1)/sqrt((N(N+1)/12 − Σ(t³−t)/(12(N−1)))·(1/n1 + 1/n2)), two-sided p.
-
-    Examples
-    --------
-    >>> d = pd.DataFrame({"y": [1.0, 2, 3, 2, 3, 4, 5, 6, 5], "g": list("aaabbbccc")})
-    >>> round(float(dunn(d, "y", "g")["z"].iloc[1]), 4)
-    2.4155
-    """
-    gr = _groups(data, dv, between)
-    r, ties = _ranks(gr)
-    n = gr.n
-    ntot = n.sum()
-    ends = np.cumsum(n).astype(int)
-    rbar = np.add.reduceat(r, np.r_[0, ends[:-1]]) / n
-    i, j = _pairs(gr)
-    out = _pair_frame(gr, i, j, "dunn")
-    out["mean_rank1"], out["mean_rank2"] = rbar[i], rbar[j]
-    se = np.sqrt((ntot * (ntot + 1) / 12 - ties / (12 * (ntot - 1))) * (1 / n[i] + 1 / n[j]))
-    out["z"] = (rbar[j] - rbar[i]) / se
-    out["p_unc"] = 2 * stats.norm.sf(np.abs(out["z"]))
-    out["p_adj"] = p_adjust(out["p_unc"].to_numpy(), correction)
-    return out
+_MULTIPLETESTS = {"holm": "holm", "bh": "fdr_bh", "fdr_bh": "fdr_bh"}
 
 
 def p_adjust(p: Sequence[float] | np.ndarray, method: str = "holm") -> np.ndarray:
-    """Adjust p-values for multiple testing: ``holm`` (default), ``bh`` (Benjamini-Hochberg) or ``none``.
+    """Adjust p-values for multiple testing (statsmodels' ``multipletests``), as R's ``p.adjust``.
 
-    Same as R's ``p.adjust``; missing values stay missing and do not count as tests.
+    Missing values stay missing and do not count as tests.
+
+    Parameters
+    ----------
+    p : sequence of float
+        Unadjusted p-values (NaN allowed).
+    method : {"holm", "bh", "none"}
+        Holm (1979) step-down, Benjamini-Hochberg (1995) false discovery rate, or no adjustment.
+
+    Returns
+    -------
+    ndarray
+        Adjusted p-values in the input order.
 
     Examples
     --------
@@ -522,25 +448,13 @@ def p_adjust(p: Sequence[float] | np.ndarray, method: str = "holm") -> np.ndarra
     >>> p_adjust([0.01, 0.04, 0.03], "bh").round(3).tolist()
     [0.03, 0.04, 0.04]
     """
+    method = method.lower()
+    if method not in _MULTIPLETESTS and method != "none":
+        raise ValueError(f"unknown correction {method!r}; use holm, bh or none")
     p = np.asarray(p, float)
     out = np.full(p.shape, np.nan)
     ok = ~np.isnan(p)
-    q = p[ok]
-    m = len(q)
-    if m == 0:
+    if not ok.any():
         return out
-    method = method.lower()
-    if method == "holm":
-        o = np.argsort(q, kind="stable")
-        adj = np.minimum(1, np.maximum.accumulate((m - np.arange(m)) * q[o]))
-    elif method in ("bh", "fdr_bh"):
-        o = np.argsort(q, kind="stable")[::-1]
-        adj = np.minimum(1, np.minimum.accumulate(m / np.arange(m, 0, -1) * q[o]))
-    elif method == "none":
-        o, adj = np.arange(m), q
-    else:
-        raise ValueError(f"unknown correction {method!r}; use holm, bh or none")
-    res = np.empty(m)
-    res[o] = adj
-    out[ok] = res
+    out[ok] = p[ok] if method == "none" else multipletests(p[ok], method=_MULTIPLETESTS[method])[1]
     return out

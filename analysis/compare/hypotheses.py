@@ -49,7 +49,7 @@ from analysis.compare.scores import RELATIONSHIP_TYPES, scale_scores
 from analysis.compare.timing import OCCURRED, TIMING_CODES, _instrument, timing_columns
 from vcd_core.errors import DataError
 
-__all__ = ["ANY_TIME_MIN_SHARE", "NOT_TESTABLE", "RI_OMEGA2_MAX", "hypotheses_summary", "seed_hypotheses"]
+__all__ = ["ANY_TIME_MIN_SHARE", "NOT_TESTABLE", "RI_OMEGA2_MAX", "hypotheses_summary", "seed_hypotheses", "verdict"]
 
 NOT_TESTABLE = "not testable with these data"
 #: ω² below which a relationship-type-independent (RI) theme counts as not specific to a type.
@@ -122,7 +122,7 @@ def _temporal(data: pd.DataFrame, inst: Any) -> list[dict[str, Any]]:
                 rows.append(_row(hid, claim, test, n=len(occ), note="too few occurrences"))
                 continue
             counts = {p: int((occ == p).sum()) for p in ("before", "during", "after")}
-            low = min(counts, key=counts.get)
+            low = min(counts, key=lambda ph: counts[ph])
             share = counts[low] / len(occ)
             p = stats.binomtest(counts[low], len(occ), ANY_TIME_MIN_SHARE, alternative="greater").pvalue
             rows.append(_row(hid, claim, test, share, float(p), len(occ), note=f"smallest share: {low}"))
@@ -241,21 +241,59 @@ def seed_hypotheses(
     rows = _temporal(data, inst) + _phase_between(scores, inst) + _relationship(scores, inst)
     out = pd.DataFrame(rows)
     out["p_adj"] = p_adjust(out["p_unc"].to_numpy(float), correction)
-    verdicts = []
-    for r in out.itertuples():
-        if np.isnan(r.p_unc) or np.isnan(r.estimate):
-            verdicts.append(NOT_TESTABLE)
-        elif r.rule == "omega2":
-            verdicts.append("supported" if r.estimate < RI_OMEGA2_MAX else "not supported")
-        else:
-            ok = r.p_adj < alpha and r.estimate * r.direction > 0
-            verdicts.append("supported" if ok else "not supported")
-    out["verdict"] = verdicts
+    out["verdict"] = [verdict(r.estimate, r.p_adj, alpha, r.rule, r.direction) for r in out.itertuples()]
     return out[_COLUMNS]
+
+
+def verdict(estimate: float, p_adj: float, alpha: float = 0.05, rule: str = "p", direction: int = 1) -> str:
+    """The verdict on one claim.
+
+    ``rule="p"``: supported when the adjusted p is below ``alpha`` (strictly) and the estimate lies in the claimed
+    direction (``estimate * direction > 0``). ``rule="omega2"`` (relationship-type-independent themes): supported
+    when ω² < :data:`RI_OMEGA2_MAX` (strictly), whatever p says. A missing estimate or p: not testable.
+
+    Parameters
+    ----------
+    estimate : float
+        The claim's estimate (difference in share or mean; ω² for ``rule="omega2"``).
+    p_adj : float
+        Its adjusted p-value.
+    alpha : float
+        Significance level.
+    rule : {"p", "omega2"}
+        Which rule decides.
+    direction : {1, -1}
+        The claimed sign of the estimate.
+
+    Returns
+    -------
+    str
+        ``supported``, ``not supported`` or :data:`NOT_TESTABLE`.
+
+    Examples
+    --------
+    >>> verdict(0.2, 0.01), verdict(0.2, 0.05), verdict(0.0099, 0.9, rule="omega2")
+    ('supported', 'not supported', 'supported')
+    """
+    if np.isnan(p_adj) or np.isnan(estimate):
+        return NOT_TESTABLE
+    if rule == "omega2":
+        return "supported" if estimate < RI_OMEGA2_MAX else "not supported"
+    return "supported" if p_adj < alpha and estimate * direction > 0 else "not supported"
 
 
 def hypotheses_summary(table: pd.DataFrame) -> str:
     """Counts of verdicts as one line.
+
+    Parameters
+    ----------
+    table : DataFrame
+        The result of :func:`seed_hypotheses` (its ``verdict`` column).
+
+    Returns
+    -------
+    str
+        ``<n> supported, <n> not supported, <n> not testable``.
 
     Examples
     --------

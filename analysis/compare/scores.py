@@ -30,6 +30,16 @@ GROUPINGS: tuple[str, ...] = ("relationship_type", "phase", "country")
 def reason_names(inst: Any | None = None) -> list[str]:
     """Names of the eight reasons in Table 3 order (``absence_of_information`` …).
 
+    Parameters
+    ----------
+    inst : Instrument, optional
+        The item bank (default: the bundled one).
+
+    Returns
+    -------
+    list of str
+        Reason names in Table 3 order.
+
     Examples
     --------
     >>> reason_names()[:2]
@@ -84,6 +94,12 @@ def scale_scores(
         Also score each second-order theme.
     keep : sequence of str
         Metadata columns copied (when present), and all timing-matrix columns.
+
+    Returns
+    -------
+    DataFrame
+        The ``keep`` and timing-matrix columns present, then one score column per reason (``<reason>.<theme>``
+        columns too with ``themes=True``), in the rows of ``data``.
 
     Raises
     ------

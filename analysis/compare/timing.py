@@ -40,6 +40,16 @@ def _instrument(inst: Any | None) -> Any:
 def timing_columns(inst: Any | None = None) -> dict[str, str]:
     """Reason name → column of the timing matrix (the bank's ``TIMING`` rows, else ``TIM_<code>``).
 
+    Parameters
+    ----------
+    inst : Instrument, optional
+        The item bank (default: the bundled one).
+
+    Returns
+    -------
+    dict
+        Reason name -> timing-matrix column.
+
     Examples
     --------
     >>> timing_columns()["absence_of_information"]
@@ -80,12 +90,14 @@ def _timing_long(data: pd.DataFrame, inst: Any) -> tuple[pd.DataFrame, dict[str,
 
 
 def _chi2(table: np.ndarray) -> tuple[float, float, float, float]:
+    """Pearson's χ² of independence (no continuity correction), its df and p, and Cramér's V (SciPy)."""
+    table = np.asarray(table).astype(np.int64)  # counts (SciPy's association takes integer tables only)
     table = table[table.sum(axis=1) > 0][:, table.sum(axis=0) > 0]
     if min(table.shape) < 2:
         return np.nan, np.nan, np.nan, np.nan
-    chi2, p, dof, _ = stats.chi2_contingency(table, correction=False)
-    v = np.sqrt(chi2 / (table.sum() * (min(table.shape) - 1)))
-    return float(chi2), float(dof), float(p), float(v)
+    res = stats.chi2_contingency(table, correction=False)
+    v = stats.contingency.association(table, method="cramer", correction=False)
+    return float(res.statistic), float(res.dof), float(res.pvalue), float(v)
 
 
 def timing_matrix(
@@ -94,6 +106,15 @@ def timing_matrix(
     correction: str = "holm",
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The per-reason timing matrix and χ² tests of its homogeneity.
+
+    Parameters
+    ----------
+    data : DataFrame
+        Responses with the timing-matrix columns (1..5) and, for the across-types tests, ``relationship_type``.
+    inst : Instrument, optional
+        The item bank (default: the bundled one).
+    correction : {"holm", "bh"}
+        Adjustment of the across-types p-values across reasons.
 
     Returns
     -------
@@ -121,11 +142,11 @@ def timing_matrix(
     rows = []
     for name, g in long.groupby("reason", sort=False):
         counts = g["answer"].value_counts()
-        occurred = int(sum(counts.get(p, 0) for p in OCCURRED))
-        for p in (*OCCURRED, "none"):
-            n = int(counts.get(p, 0))
-            denom = len(g) if p == "none" else occurred
-            rows.append({"reason": name, "seed_time": seed.get(name), "phase": p, "n": n,
+        occurred = int(sum(counts.get(ph, 0) for ph in OCCURRED))
+        for ph in (*OCCURRED, "none"):
+            n = int(counts.get(ph, 0))
+            denom = len(g) if ph == "none" else occurred
+            rows.append({"reason": name, "seed_time": seed.get(name), "phase": ph, "n": n,
                          "share": n / denom if denom else np.nan})
     matrix = pd.DataFrame(rows)
     occ = long[long["answer"].isin(OCCURRED)]
@@ -134,7 +155,7 @@ def timing_matrix(
     tests = [{"reason": "all", "test": "chi2_across_reasons", "statistic": chi2, "df1": dof, "n": int(ct.values.sum()),
               "p_unc": p, "p_adj": p, "effect": "cramers_v", "effect_size": v}]
     if "relationship_type" in occ.columns:
-        per = []
+        per: list[dict[str, Any]] = []
         for name, g in occ.groupby("reason", sort=False):
             ctab = pd.crosstab(g["relationship_type"], g["answer"]).reindex(columns=list(OCCURRED), fill_value=0)
             chi2, dof, p, v = _chi2(ctab.to_numpy())

@@ -55,6 +55,18 @@ def bivariate_normal_cdf(h: np.ndarray, k: np.ndarray, r: np.ndarray) -> np.ndar
     Genz's BVND method: Gauss-Legendre quadrature of Plackett's integral for |r| < .925, and the
     Drezner-Wesolowsky expansion with quadrature of the remainder otherwise. Arguments broadcast.
 
+    Parameters
+    ----------
+    h, k : ndarray
+        Upper limits (``±inf`` allowed).
+    r : ndarray
+        Correlations in (−1, 1).
+
+    Returns
+    -------
+    ndarray
+        The probabilities, broadcast shape of the arguments.
+
     Examples
     --------
     >>> round(float(bivariate_normal_cdf(np.array(0.0), np.array(0.0), np.array(0.5))), 6)
@@ -176,6 +188,18 @@ def _fit_rho(a: np.ndarray, b: np.ndarray, tab: np.ndarray, tol: float = 1e-12) 
 def smooth_correlation(r: np.ndarray, eig_tol: float = 1e-12) -> tuple[np.ndarray, bool]:
     """psych's ``cor.smooth``: if an eigenvalue is below machine epsilon, lift small ones and rescale.
 
+    Parameters
+    ----------
+    r : ndarray
+        A symmetric matrix with unit diagonal.
+    eig_tol : float
+        Eigenvalues below this are raised to 100·``eig_tol`` before rescaling.
+
+    Returns
+    -------
+    (ndarray, bool)
+        The (possibly smoothed) correlation matrix and whether it was changed.
+
     Examples
     --------
     >>> m, changed = smooth_correlation(np.eye(2))
@@ -296,7 +320,7 @@ def polychoric(data: pd.DataFrame, items: Sequence[str] | None = None, missing: 
     il, jl = np.tril_indices(p, -1)
     tabs = np.empty((len(il), K, K))
     npair = np.empty(len(il), dtype=np.int64)
-    for m, (i, j) in enumerate(zip(il, jl, strict=True)):
+    for m, (i, j) in enumerate(zip(il.tolist(), jl.tolist(), strict=True)):
         both = obs[:, i] & obs[:, j]
         t = np.bincount(codes[both, i] * K + codes[both, j], minlength=K * K).reshape(K, K)
         tabs[m] = t

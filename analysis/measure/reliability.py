@@ -45,6 +45,16 @@ __all__ = ["AlphaResult", "OmegaResult", "alpha", "omega", "scale_reliability", 
 def parse_scale(spec: str) -> tuple[str, list[str], list[str]]:
     """Parse ``NAME=-A1,A2,…`` into (name, items, reverse-keyed items); a leading ``-`` marks reverse keying.
 
+    Parameters
+    ----------
+    spec : str
+        ``NAME=ITEM1,-ITEM2,…`` (spaces allowed).
+
+    Returns
+    -------
+    (str, list of str, list of str)
+        The scale name, all items (without the ``-``) and the reverse-keyed items.
+
     Examples
     --------
     >>> parse_scale("agree=-A1,A2, A3")
@@ -76,6 +86,20 @@ def _numeric(data: pd.DataFrame, items: Sequence[str], scale: str | None = None)
 def reverse_code(x: pd.DataFrame, reverse: Sequence[str], scale_range: tuple[float, float] | None = None
                  ) -> pd.DataFrame:
     """Recode reverse-keyed columns as (min + max) − x; min/max from ``scale_range`` or the observed items.
+
+    Parameters
+    ----------
+    x : DataFrame
+        Numeric item columns.
+    reverse : sequence of str
+        Columns to recode.
+    scale_range : (float, float), optional
+        The response scale's minimum and maximum.
+
+    Returns
+    -------
+    DataFrame
+        A copy with the reverse-keyed columns recoded (``x`` itself when there are none).
 
     Examples
     --------
@@ -138,6 +162,9 @@ class AlphaResult:
 def alpha(data: pd.DataFrame, items: Sequence[str], reverse: Sequence[str] = (), missing: str = "pairwise",
           scale_range: tuple[float, float] | None = None, level: float = 0.95) -> AlphaResult:
     """Cronbach's α as psych ``alpha`` (keys given, ``check.keys=FALSE``).
+
+    Written here: ``pingouin.cronbach_alpha`` gives the same raw α but rounds its Feldt CI to three decimals and
+    has no standardised α, α-if-deleted or item-rest correlation; all of them come from one covariance matrix.
 
     Parameters
     ----------
@@ -397,6 +424,11 @@ def composite_reliability(loadings: Sequence[float], psi: float, sample_cov: np.
         Sample covariance (divisor N) of the items: ``obs.var=TRUE`` (semTools' default), (Σλ)²ψ / 1ᵀS1.
     theta : ndarray, optional
         Residual (co)variances (vector or matrix): used when ``sample_cov`` is None, (Σλ)²ψ / ((Σλ)²ψ + 1ᵀΘ1).
+
+    Returns
+    -------
+    float
+        The composite reliability ω.
 
     Examples
     --------

@@ -38,6 +38,16 @@ __all__ = ["ParallelResult", "parallel_analysis", "velicer_map", "factor_eigenva
 def smc(r: np.ndarray) -> np.ndarray:
     """Squared multiple correlations 1 - 1/diag(R⁻¹) (pseudo-inverse, clipped to [0, 1]) as psych ``smc``.
 
+    Parameters
+    ----------
+    r : ndarray
+        Correlation matrix.
+
+    Returns
+    -------
+    ndarray
+        One squared multiple correlation per variable.
+
     Examples
     --------
     >>> smc(np.array([[1.0, 0.5], [0.5, 1.0]])).round(2).tolist()
@@ -79,6 +89,16 @@ def _minres_1f(r: np.ndarray) -> np.ndarray:
 
 def factor_eigenvalues(r: np.ndarray) -> np.ndarray:
     """Eigenvalues (descending) of R with one-factor minres communalities on the diagonal (psych's fa values).
+
+    Parameters
+    ----------
+    r : ndarray
+        Correlation matrix.
+
+    Returns
+    -------
+    ndarray
+        The eigenvalues, largest first.
 
     Examples
     --------
@@ -192,7 +212,7 @@ def parallel_analysis(
             fa_obs = factor_eigenvalues(r)
             for it in range(n_iter):
                 z = rng.standard_normal((n_obs, p))
-                c = np.corrcoef(z, rowvar=False)
+                c = np.asarray(np.corrcoef(z, rowvar=False))
                 sim_pc[it] = np.sort(np.linalg.eigvalsh(c))[::-1]
                 sim_fa[it] = factor_eigenvalues(c)
                 if data is not None:

@@ -38,6 +38,7 @@ import pandas as pd
 
 from analysis.data.prepare import numeric_columns
 from analysis.measure.reliability import composite_reliability
+from analysis.sem import cfa
 from vcd_core.errors import DataError, EstimationError, ModelSyntaxError
 
 __all__ = ["htmt", "htmt_pairs", "model_constructs", "measures_from_params", "ValidityResult", "validity",
@@ -50,6 +51,21 @@ def model_constructs(syntax: str) -> dict[str, list[str]]:
     """The measurement part (``f =~ a + b + c``) of a lavaan model as construct -> items.
 
     Modifiers (``1*a``, ``NA*a``, ``lab*a``) are dropped; other lines are ignored.
+
+    Parameters
+    ----------
+    syntax : str
+        lavaan model syntax (lines or ``;``-separated statements; ``#`` comments).
+
+    Returns
+    -------
+    dict
+        Factor -> list of indicators, in order of appearance.
+
+    Raises
+    ------
+    ModelSyntaxError
+        An invalid factor or indicator name (with its line), or no measurement line at all.
 
     Examples
     --------
@@ -173,6 +189,18 @@ def htmt(data: pd.DataFrame | None, constructs: Mapping[str, Sequence[str]], cor
 def htmt_pairs(matrix: pd.DataFrame, strict: float = HTMT_STRICT, liberal: float = HTMT_LIBERAL) -> pd.DataFrame:
     """Long table of construct pairs with HTMT flags: ``construct_a, construct_b, htmt, above_085, above_090``.
 
+    Parameters
+    ----------
+    matrix : DataFrame
+        An HTMT matrix (:func:`htmt`).
+    strict, liberal : float
+        Thresholds; a pair is flagged when its HTMT is strictly above.
+
+    Returns
+    -------
+    DataFrame
+        One row per pair (upper triangle).
+
     Examples
     --------
     >>> m = pd.DataFrame([[1, .88], [.88, 1]], index=["X", "Y"], columns=["X", "Y"])
@@ -219,9 +247,10 @@ def measures_from_params(params: pd.DataFrame, sample_cov: pd.DataFrame,
     """
     load = params[params["op"] == "=~"]
     if constructs is None:
-        constructs = {}
+        found: dict[str, list[str]] = {}
         for r in load.itertuples(index=False):
-            constructs.setdefault(r.lhs, []).append(r.rhs)
+            found.setdefault(str(r.lhs), []).append(str(r.rhs))
+        constructs = found
     names = list(constructs)
     cov = params[params["op"] == "~~"]
 
@@ -239,7 +268,7 @@ def measures_from_params(params: pd.DataFrame, sample_cov: pd.DataFrame,
         s = sample_cov.loc[items, items].to_numpy(float)
         ave_c = float((lam ** 2 * ps).sum() / np.trace(s))
         rows.append({"construct": c, "n_items": len(items), "ave": ave_c, "sqrt_ave": float(np.sqrt(ave_c)),
-                     "cr": composite_reliability(lam, ps, sample_cov=s)})
+                     "cr": composite_reliability(lam.tolist(), ps, sample_cov=s)})
     meas = pd.DataFrame(rows)
     k = len(names)
     fl = np.eye(k)
@@ -286,7 +315,7 @@ class ValidityResult:
         for r in flagged.itertuples(index=False):
             lines.append(f"  {r.construct_a} / {r.construct_b}: HTMT {r.htmt:.3f} > "
                          f"{HTMT_LIBERAL if r.above_090 else HTMT_STRICT:.2f}")
-        if self.measures is not None:
+        if self.measures is not None and self.fornell_larcker is not None:
             lines += ["AVE and composite reliability:", self.measures.to_string(index=False, **fmt),
                       "Fornell-Larcker (sqrt AVE on the diagonal):", self.fornell_larcker.to_string(**fmt)]
         lines += [f"note: {n}" for n in self.notes]
@@ -305,14 +334,6 @@ class ValidityResult:
                 a: {b: float(v) for b, v in row.items()} for a, row in self.fornell_larcker.iterrows()},
             "notes": list(self.notes),
         }
-
-
-def _cfa_available() -> bool:
-    try:
-        from analysis.sem import cfa  # noqa: F401
-    except ImportError:
-        return False
-    return True
 
 
 def _mixed_sign_notes(params: pd.DataFrame, constructs: Mapping[str, Sequence[str]]) -> list[str]:
@@ -384,27 +405,20 @@ def validity(data: pd.DataFrame, model: str | Mapping[str, Sequence[str]], cfa_r
     notes: list[str] = []
     measures = fl = None
     if use_cfa:
-        if cfa_result is None and not _cfa_available():
-            notes.append("AVE, composite reliability and Fornell-Larcker need the CFA engine (analysis.sem), "
-                         "which is not available; HTMT only")
-        else:
-            if cfa_result is None:
-                from analysis.sem import cfa
-
-                syntax = model if isinstance(model, str) else "\n".join(
-                    f"{c} =~ {' + '.join(v)}" for c, v in constructs.items())
-                cfa_result = cfa(syntax, data[items], estimator="ML", missing="listwise")
-            if not getattr(cfa_result, "converged", True):
-                notes.append("the CFA did not converge; AVE/CR are not trustworthy")
-            notes.extend(f"CFA: {w}" for w in getattr(cfa_result, "warnings", ()))
-            params = cfa_result.params
-            if "group" in params.columns and params["group"].astype(str).nunique() > 1:
-                raise EstimationError("validity measures need a single-group CFA")
-            s = x.cov(ddof=0)
-            measures, fl = measures_from_params(params, s, constructs)
-            notes.extend(_mixed_sign_notes(params, constructs))
-            bad = measures.loc[~measures["fornell_larcker_ok"], "construct"].tolist()
-            if bad:
-                notes.append(f"Fornell-Larcker not met for {', '.join(bad)}")
+        if cfa_result is None:
+            syntax = model if isinstance(model, str) else "\n".join(
+                f"{c} =~ {' + '.join(v)}" for c, v in constructs.items())
+            cfa_result = cfa(syntax, data[items], estimator="ML", missing="listwise")
+        if not getattr(cfa_result, "converged", True):
+            notes.append("the CFA did not converge; AVE/CR are not trustworthy")
+        notes.extend(f"CFA: {w}" for w in getattr(cfa_result, "warnings", ()))
+        params = cfa_result.params
+        if "group" in params.columns and params["group"].astype(str).nunique() > 1:
+            raise EstimationError("validity measures need a single-group CFA")
+        measures, fl = measures_from_params(params, x.cov(ddof=0), constructs)
+        notes.extend(_mixed_sign_notes(params, constructs))
+        bad = measures.loc[~measures["fornell_larcker_ok"], "construct"].tolist()
+        if bad:
+            notes.append(f"Fornell-Larcker not met for {', '.join(bad)}")
     return ValidityResult(htmt=h, htmt_pairs=htmt_pairs(h), measures=measures, fornell_larcker=fl, n=int(len(x)),
                           notes=tuple(notes))
